@@ -1,0 +1,32 @@
+"""Wire the chosen demo type into the generated project.
+
+Every demo shares the service under src/; what differs per demo lives in _demos/<demo>/,
+laid out exactly as in the final project. The table below says which overlay each demo
+takes; the chosen one is copied into place and every overlay is removed, so nothing of
+another demo remains.
+"""
+
+import shutil
+from pathlib import Path
+
+DEMO_TYPE = {{ cookiecutter.demo_type|tojson }}
+
+# demo type -> overlay folder (under _demos/) copied over the project root.
+DEMO_OVERLAYS = {
+    "molecule": "molecule",
+    "qa": "qa",
+}
+
+
+def wire_demo(project: Path, demo: str) -> None:
+    overlays = project / "_demos"
+    chosen = overlays / DEMO_OVERLAYS[demo]
+    for source in sorted(p for p in chosen.rglob("*") if p.is_file()):
+        target = project / source.relative_to(chosen)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(source), target)
+    shutil.rmtree(overlays)
+
+
+if __name__ == "__main__":
+    wire_demo(Path.cwd(), DEMO_TYPE)

@@ -1,0 +1,110 @@
+"""What one molecule is, how an uploaded SMILES or CSV file becomes molecules, how a search asks."""
+
+import csv
+import io
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, StringConstraints, ValidationError
+from rdkit import RDConfig
+from sqlalchemy import Column, String, Text
+
+from .config import Settings
+from .schemas import ItemError
+from .uploads import InvalidUploadError, ParsedUpload, decode_text, describe_invalid
+
+Smiles = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000, pattern=r"^\S+$")
+]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)]
+
+
+class Record(BaseModel):
+    """One molecule, as loaded and stored."""
+
+    smiles: Smiles
+    name: Name = ""
+
+    def encoder_input(self) -> str:
+        return self.smiles
+
+
+class Item(Record):
+    id: int
+
+
+class Hit(Item):
+    score: float = Field(
+        description="Tanimoto similarity of the Morgan fingerprints (1 is identical)."
+    )
+
+
+class SearchRequest(BaseModel):
+    smiles: Smiles = Field(examples=["CC(=O)Oc1ccccc1C(=O)O"])
+    top_k: int | None = Field(None, ge=1, description="How many molecules; the default if empty.")
+
+    @classmethod
+    def of(cls, query: str, top_k: int | None = None) -> "SearchRequest":
+        """A search for the given text (the command line's way to ask)."""
+        return cls(smiles=query, top_k=top_k)
+
+    def encoder_input(self) -> str:
+        return self.smiles
+
+
+def item_columns() -> list[Column[Any]]:
+    """The metadata table's columns for a molecule."""
+    return [Column("smiles", Text, nullable=False), Column("name", String(255), nullable=False)]
+
+
+def sample_data(settings: Settings) -> Path:
+    """The 5,000 NCI molecules that ship with RDKit."""
+    return Path(RDConfig.RDDataDir) / "NCI" / "first_5K.smi"
+
+
+def parse_upload(filename: str, data: bytes) -> ParsedUpload[Record]:
+    """Read a .csv with a smiles column (and optionally name), or SMILES lines ("SMILES [name]")."""
+    text = decode_text(data, filename)
+    parsed = _parse_csv(filename, text) if filename.lower().endswith(".csv") else _parse_lines(text)
+    if not parsed.total:
+        raise InvalidUploadError(f"{filename} holds no molecules")
+    return parsed
+
+
+def _parse_lines(text: str) -> ParsedUpload[Record]:
+    parsed: ParsedUpload[Record] = ParsedUpload()
+    for line, content in enumerate(text.splitlines(), start=1):
+        fields = content.split(maxsplit=1)
+        if not fields or fields[0].startswith("#"):
+            continue
+        if line == 1 and fields[0].lower() == "smiles":
+            continue  # a header row
+        _add(parsed, line, fields[0], fields[1] if len(fields) > 1 else "")
+    return parsed
+
+
+def _parse_csv(filename: str, text: str) -> ParsedUpload[Record]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [name.strip().lower() for name in reader.fieldnames or []]
+    if "smiles" not in header:
+        found = ", ".join(reader.fieldnames or []) or "nothing"
+        raise InvalidUploadError(
+            f"{filename} needs a header row with a smiles column (found {found})"
+        )
+    reader.fieldnames = header
+    parsed: ParsedUpload[Record] = ParsedUpload()
+    try:
+        for row in reader:
+            _add(parsed, reader.line_num, row["smiles"] or "", row.get("name") or "")
+    except csv.Error as exc:
+        raise InvalidUploadError(f"{filename} is not a valid CSV file: {exc}") from None
+    return parsed
+
+
+def _add(parsed: ParsedUpload[Record], line: int, smiles: str, name: str) -> None:
+    try:
+        record = Record(smiles=smiles, name=name)
+    except ValidationError as exc:
+        parsed.errors.append(ItemError(item=f"line {line}", reason=describe_invalid(exc)))
+    else:
+        parsed.records.append((line, record))

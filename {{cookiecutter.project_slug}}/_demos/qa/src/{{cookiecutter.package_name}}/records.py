@@ -1,0 +1,90 @@
+"""What one FAQ entry is, how an uploaded CSV becomes entries, and how a search asks and answers."""
+
+import csv
+import io
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, StringConstraints, ValidationError
+from sqlalchemy import Column, Text
+
+from .config import Settings
+from .schemas import ItemError
+from .uploads import InvalidUploadError, ParsedUpload, decode_text, describe_invalid
+
+Question = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Answer = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
+
+REQUIRED_COLUMNS = ("question", "answer")
+
+
+class Record(BaseModel):
+    """One FAQ entry, as loaded and stored."""
+
+    question: Question
+    answer: Answer
+
+    def encoder_input(self) -> str:
+        return self.question
+
+
+class Item(Record):
+    id: int
+
+
+class Hit(Item):
+    score: float = Field(description="Cosine similarity of the two questions (1 is identical).")
+
+
+class SearchRequest(BaseModel):
+    question: Question = Field(examples=["How do I start the service?"])
+    top_k: int | None = Field(None, ge=1, description="How many answers; the default if empty.")
+
+    @classmethod
+    def of(cls, query: str, top_k: int | None = None) -> "SearchRequest":
+        """A search for the given text (the command line's way to ask)."""
+        return cls(question=query, top_k=top_k)
+
+    def encoder_input(self) -> str:
+        return self.question
+
+
+def item_columns() -> list[Column[Any]]:
+    """The metadata table's columns for an FAQ entry."""
+    return [Column("question", Text, nullable=False), Column("answer", Text, nullable=False)]
+
+
+def sample_data(settings: Settings) -> Path:
+    return settings.data_root / "faq.csv"
+
+
+def parse_upload(filename: str, data: bytes) -> ParsedUpload[Record]:
+    """Read a CSV with a header row naming the columns question and answer."""
+    reader = csv.DictReader(io.StringIO(decode_text(data, filename), newline=""))
+    header = [name.strip().lower() for name in reader.fieldnames or []]
+    missing = [name for name in REQUIRED_COLUMNS if name not in header]
+    if missing:
+        found = ", ".join(reader.fieldnames or []) or "nothing"
+        raise InvalidUploadError(
+            f"{filename} needs a header row with the columns question and answer "
+            f"(missing {', '.join(missing)}; found {found})"
+        )
+    reader.fieldnames = header
+    parsed: ParsedUpload[Record] = ParsedUpload()
+    try:
+        for row in reader:
+            _add_row(parsed, reader.line_num, row)
+    except csv.Error as exc:
+        raise InvalidUploadError(f"{filename} is not a valid CSV file: {exc}") from None
+    if not parsed.total:
+        raise InvalidUploadError(f"{filename} has a header but no rows")
+    return parsed
+
+
+def _add_row(parsed: ParsedUpload[Record], line: int, row: dict[str, Any]) -> None:
+    try:
+        record = Record(question=row["question"] or "", answer=row["answer"] or "")
+    except ValidationError as exc:
+        parsed.errors.append(ItemError(item=f"line {line}", reason=describe_invalid(exc)))
+    else:
+        parsed.records.append((line, record))

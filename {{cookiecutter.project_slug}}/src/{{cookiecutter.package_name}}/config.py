@@ -1,0 +1,97 @@
+"""Service settings: one class, read from the environment and a .env file."""
+
+import re
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Milvus collection names and SQL table prefixes end up in requests and DDL: keep them plain.
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="{{ cookiecutter.package_name|upper }}_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    milvus_uri: str = Field(
+        "var/milvus.db",
+        description="A Milvus Lite file (ends in .db) or a server/cluster URI such as http://host:19530.",
+    )
+    milvus_token: SecretStr | None = Field(None, description="Token for a server or Zilliz Cloud.")
+    collection: str = Field(
+        "{{ cookiecutter.package_name }}",
+        description="Milvus collection name.",
+    )
+    index_type: str | None = Field(
+        None, description="Milvus index type; empty means exact search (FLAT or BIN_FLAT)."
+    )
+    index_params: dict[str, Any] = Field(
+        default_factory=dict, description='Index build parameters, e.g. {"M": 16}.'
+    )
+    search_params: dict[str, Any] = Field(
+        default_factory=dict, description='Search parameters, e.g. {"ef": 64}.'
+    )
+
+    database_url: str = Field(
+        "sqlite+aiosqlite:///var/metadata.db",
+        description="SQLAlchemy async URL: SQLite file, mysql+asyncmy:// or mysql+aiomysql://.",
+    )
+    table_prefix: str = Field("", description="Prefix for the metadata tables.")
+
+    encoder: str = Field(
+        "{{ cookiecutter.package_name }}.encoders.{{ cookiecutter.demo_type }}:{{ cookiecutter._encoder_class[cookiecutter.demo_type] }}",
+        description="Import path of the encoder class, module:Class.",
+    )
+    encoder_options: dict[str, Any] = Field(
+        default_factory=dict, description="Keyword arguments for the encoder class."
+    )
+
+    default_top_k: int = Field(10, ge=1)
+    max_top_k: int = Field(100, ge=1)
+    batch_size: int = Field(256, ge=1, description="Items encoded and written per batch.")
+    max_upload_bytes: int = Field(50 * 1024 * 1024, ge=1)
+    data_root: Path = Field(
+        Path("data"), description="Server-side folder that POST /items/load may read from."
+    )
+    api_key: SecretStr | None = Field(
+        None, description="When set, mutating endpoints require this value in X-API-Key."
+    )
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    workers: int = Field(1, ge=1)
+
+    @field_validator("collection")
+    @classmethod
+    def _collection_is_identifier(cls, value: str) -> str:
+        if not _IDENTIFIER.match(value):
+            raise ValueError("must start with a letter or _ and hold only letters, digits and _")
+        return value
+
+    @field_validator("table_prefix")
+    @classmethod
+    def _prefix_is_identifier(cls, value: str) -> str:
+        if value and not _IDENTIFIER.match(value):
+            raise ValueError("must start with a letter or _ and hold only letters, digits and _")
+        return value
+
+    @model_validator(mode="after")
+    def _lite_runs_one_worker(self) -> "Settings":
+        if self.uses_milvus_lite and self.workers > 1:
+            raise ValueError(
+                "Milvus Lite is opened by one process only: run one worker, "
+                "or point milvus_uri at a Milvus server to run several."
+            )
+        if self.default_top_k > self.max_top_k:
+            raise ValueError("default_top_k must not exceed max_top_k")
+        return self
+
+    @property
+    def uses_milvus_lite(self) -> bool:
+        return not self.milvus_uri.startswith(("http://", "https://", "tcp://", "unix:"))

@@ -1,0 +1,48 @@
+"""FastAPI dependencies: the opened services, the API key check, bounded uploads."""
+
+import secrets
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, UploadFile, status
+from fastapi.security import APIKeyHeader
+
+from .services import Services
+
+_api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
+_CHUNK = 1024 * 1024
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def require_api_key(
+    services: ServicesDep, api_key: Annotated[str | None, Depends(_api_key_header)]
+) -> None:
+    """Guard mutating endpoints when an API key is configured."""
+    expected = services.settings.api_key
+    if expected is None:
+        return
+    if api_key is None or not secrets.compare_digest(api_key, expected.get_secret_value()):
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "a valid X-API-Key header is required for this endpoint"
+        )
+
+
+async def read_upload(upload: UploadFile, limit: int) -> bytes:
+    """The upload's bytes, refusing files over `limit` without reading them whole."""
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await upload.read(_CHUNK):
+        size += len(chunk)
+        if size > limit:
+            raise HTTPException(
+                status.HTTP_413_CONTENT_TOO_LARGE,
+                f"{upload.filename or 'the upload'} is larger than the limit of {limit:,} bytes",
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -1,0 +1,153 @@
+"""Load jobs: accepted at once, run in the background, written to both stores batch by batch.
+
+Each batch is encoded off the event loop, written to the metadata store (which hands out the
+ids) and then to Milvus. If the Milvus write fails the batch is removed from both stores again,
+so neither keeps an item the other lacks.
+"""
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+
+from .encoders import Encoder, EncodingError, Vector
+from .metadata_store import MAX_JOB_ERRORS, MetadataStore, now
+from .milvus_store import MilvusStore
+from .records import Record
+from .schemas import ItemError, Job, JobState
+from .uploads import ParsedUpload
+
+logger = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[Job], None]
+
+
+def new_job(kind: str, source: str, parsed: ParsedUpload[Record]) -> Job:
+    """A queued job; lines that failed to parse already count as done and failed."""
+    created = now()
+    return Job(
+        id=uuid.uuid4().hex,
+        kind=kind,
+        source=source,
+        state=JobState.QUEUED,
+        total=parsed.total,
+        done=len(parsed.errors),
+        failed=len(parsed.errors),
+        errors=parsed.errors[:MAX_JOB_ERRORS],
+        created_at=created,
+        updated_at=created,
+    )
+
+
+class Ingestor:
+    def __init__(
+        self,
+        metadata: MetadataStore,
+        milvus: MilvusStore,
+        encoder: Encoder,
+        batch_size: int,
+    ) -> None:
+        self._metadata = metadata
+        self._milvus = milvus
+        self._encoder = encoder
+        self._batch_size = batch_size
+        self._running: set[asyncio.Task[Job]] = set()
+
+    async def submit(self, kind: str, source: str, parsed: ParsedUpload[Record]) -> Job:
+        """Record a job and start it in the background; return it while still queued."""
+        job = await self._create(kind, source, parsed)
+        task = asyncio.create_task(self.run(job.model_copy(deep=True), parsed.records))
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+        return job
+
+    async def load_now(
+        self,
+        kind: str,
+        source: str,
+        parsed: ParsedUpload[Record],
+        on_progress: ProgressCallback | None = None,
+    ) -> Job:
+        """Record a job and run it to the end in the caller's task (the CLI's way)."""
+        job = await self._create(kind, source, parsed)
+        return await self.run(job, parsed.records, on_progress)
+
+    async def _create(self, kind: str, source: str, parsed: ParsedUpload[Record]) -> Job:
+        job = new_job(kind, source, parsed)
+        await self._metadata.create_job(job)
+        return job
+
+    async def run(
+        self,
+        job: Job,
+        records: Sequence[tuple[int, Record]],
+        on_progress: ProgressCallback | None = None,
+    ) -> Job:
+        """Load the records batch by batch, saving progress; the job ends succeeded or failed."""
+        job.state = JobState.RUNNING
+        await self._metadata.save_job(job)
+        try:
+            for batch in _batches(records, self._batch_size):
+                await self._load_batch(job, batch)
+                await self._metadata.save_job(job)
+                if on_progress:
+                    on_progress(job)
+            await self._milvus.flush()
+            job.state = JobState.SUCCEEDED
+        except asyncio.CancelledError:
+            job.state = JobState.FAILED
+            job.message = "interrupted: the service stopped during the load"
+            await asyncio.shield(self._metadata.save_job(job))
+            raise
+        except Exception as exc:
+            logger.exception("load job %s failed", job.id)
+            job.state = JobState.FAILED
+            job.message = f"{type(exc).__name__}: {exc}"
+        await self._metadata.save_job(job)
+        return job
+
+    async def _load_batch(self, job: Job, batch: Sequence[tuple[int, Record]]) -> None:
+        inputs = [record.encoder_input() for _, record in batch]
+        vectors = await asyncio.to_thread(self._encoder.encode_batch, inputs)
+        good: list[tuple[int, Record]] = []
+        good_vectors: list[Vector] = []
+        for (line, record), vector in zip(batch, vectors, strict=True):
+            if isinstance(vector, EncodingError):
+                _fail_item(job, f"line {line}", vector.reason)
+            else:
+                good.append((line, record))
+                good_vectors.append(vector)
+        ids = await self._metadata.add_items(job.id, good)
+        try:
+            await self._milvus.insert(ids, good_vectors)
+        except BaseException:
+            await self._undo(ids)
+            raise
+        job.loaded += len(ids)
+        job.done += len(batch)
+
+    async def _undo(self, ids: list[int]) -> None:
+        """Take a half-written batch out of both stores: Milvus may or may not hold it."""
+        try:
+            await self._milvus.delete(ids)
+        finally:
+            await self._metadata.delete_items(ids)
+
+    async def shutdown(self) -> None:
+        """Stop running jobs; each marks itself failed as interrupted."""
+        for task in self._running:
+            task.cancel()
+        await asyncio.gather(*self._running, return_exceptions=True)
+
+
+def _fail_item(job: Job, item: str, reason: str) -> None:
+    job.failed += 1
+    if len(job.errors) < MAX_JOB_ERRORS:
+        job.errors.append(ItemError(item=item, reason=reason))
+
+
+def _batches(
+    records: Sequence[tuple[int, Record]], size: int
+) -> Iterator[Sequence[tuple[int, Record]]]:
+    for start in range(0, len(records), size):
+        yield records[start : start + size]

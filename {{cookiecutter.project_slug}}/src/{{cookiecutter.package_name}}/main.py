@@ -1,0 +1,46 @@
+"""The FastAPI application: `create_app(settings)` wires the routes to the opened services."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, status
+from fastapi.responses import JSONResponse
+
+from .config import Settings
+from .encoders import Encoder, InvalidQueryError
+from .routers import collection, health, items, jobs, search
+from .services import close_services, open_services
+from .uploads import InvalidUploadError
+
+DESCRIPTION = """\
+{{ cookiecutter.description|replace('\\', '\\\\')|replace('"', '\\"')|wordwrap(88) }}
+"""
+
+
+def create_app(settings: Settings | None = None, *, encoder: Encoder | None = None) -> FastAPI:
+    """Build the app; `encoder` lets tests reuse one loaded model across apps."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.services = await open_services(settings, encoder)
+        try:
+            yield
+        finally:
+            await close_services(app.state.services)
+
+    app = FastAPI(
+        title={{ cookiecutter.project_name|tojson }},
+        description=DESCRIPTION,
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    for router in (health.router, items.router, search.router, jobs.router, collection.router):
+        app.include_router(router)
+    app.add_exception_handler(InvalidUploadError, _unprocessable)
+    app.add_exception_handler(InvalidQueryError, _unprocessable)
+    return app
+
+
+async def _unprocessable(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)

@@ -1,0 +1,14 @@
+from fastapi import APIRouter, Depends, status
+
+from ..deps import ServicesDep, require_api_key
+
+router = APIRouter(tags=["collection"])
+
+
+@router.delete(
+    "/collection", status_code=status.HTTP_204_NO_CONTENT, dependencies=[Depends(require_api_key)]
+)
+async def drop_collection(services: ServicesDep) -> None:
+    """Remove every item from both stores; jobs stay for the record."""
+    await services.milvus.reset()
+    await services.metadata.clear_items()

@@ -1,0 +1,103 @@
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, UploadFile, status
+
+from ..deps import ServicesDep, read_upload, require_api_key
+from ..records import Item, parse_upload, sample_data
+from ..schemas import Counts, Job, JobAccepted, LoadRequest
+from ..services import Services
+
+router = APIRouter(prefix="/items", tags=["items"])
+Guarded = [Depends(require_api_key)]
+
+
+@router.post(
+    "", status_code=status.HTTP_202_ACCEPTED, dependencies=Guarded, response_model=JobAccepted
+)
+async def upload(file: UploadFile, services: ServicesDep, request: Request) -> JobAccepted:
+    """Upload a file to load; answers at once with the job that loads it."""
+    data = await read_upload(file, services.settings.max_upload_bytes)
+    job = await _start_load(services, "upload", file.filename or "upload", data)
+    return _accepted(request, job)
+
+
+@router.post(
+    "/load", status_code=status.HTTP_202_ACCEPTED, dependencies=Guarded, response_model=JobAccepted
+)
+async def load(body: LoadRequest, services: ServicesDep, request: Request) -> JobAccepted:
+    """Load a file that is already on the server, under the configured data root."""
+    path = _under_data_root(services.settings.data_root, body.path)
+    data = await asyncio.to_thread(path.read_bytes)
+    job = await _start_load(services, "load", body.path, data)
+    return _accepted(request, job)
+
+
+@router.post(
+    "/sample",
+    status_code=status.HTTP_202_ACCEPTED,
+    dependencies=Guarded,
+    response_model=JobAccepted,
+)
+async def load_sample(services: ServicesDep, request: Request) -> JobAccepted:
+    """Load this demo's sample data."""
+    path = sample_data(services.settings)
+    data = await asyncio.to_thread(path.read_bytes)
+    job = await _start_load(services, "sample", path.name, data)
+    return _accepted(request, job)
+
+
+@router.get("", response_model=list[Item])
+async def list_items(
+    services: ServicesDep,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+) -> list[Item]:
+    rows = await services.metadata.list_items(offset, limit)
+    return [Item(**row) for row in rows]
+
+
+@router.get("/count", response_model=Counts)
+async def count(services: ServicesDep) -> Counts:
+    """Items in each store; the two agree unless a failure left them apart."""
+    return Counts(
+        milvus=await services.milvus.count(), metadata=await services.metadata.count_items()
+    )
+
+
+@router.get("/{item_id}", response_model=Item)
+async def get_item(item_id: int, services: ServicesDep) -> Item:
+    found = await services.metadata.get_items([item_id])
+    if item_id not in found:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no item with id {item_id}")
+    return Item(**found[item_id])
+
+
+@router.delete("/{item_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=Guarded)
+async def delete_item(item_id: int, services: ServicesDep) -> None:
+    if not await services.metadata.get_items([item_id]):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no item with id {item_id}")
+    # Milvus first: if it fails, nothing changed; search ignores vectors without metadata.
+    await services.milvus.delete([item_id])
+    await services.metadata.delete_items([item_id])
+
+
+async def _start_load(services: Services, kind: str, source: str, data: bytes) -> Job:
+    parsed = await asyncio.to_thread(parse_upload, source, data)
+    return await services.ingestor.submit(kind, source, parsed)
+
+
+def _accepted(request: Request, job: Job) -> JobAccepted:
+    return JobAccepted(job_id=job.id, status_url=str(request.url_for("get_job", job_id=job.id)))
+
+
+def _under_data_root(root: Path, relative: str) -> Path:
+    """Resolve a client-given path, refusing anything outside the data root."""
+    base = root.resolve()
+    path = (base / relative).resolve()
+    if not path.is_relative_to(base):
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"{relative!r} is outside the data folder")
+    if not path.is_file():
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no file {relative!r} in the data folder")
+    return path

@@ -1,0 +1,53 @@
+"""Request and response models shared by every endpoint; the demo's own are in records.py."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+
+class JobState(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class ItemError(BaseModel):
+    item: str = Field(description="Where the bad item was, e.g. 'line 12'.")
+    reason: str
+
+
+class Job(BaseModel):
+    id: str
+    kind: str = Field(description="What started the job: upload, load or sample.")
+    source: str = Field(description="The file or folder being loaded.")
+    state: JobState
+    total: int = Field(description="Items found in the source.")
+    done: int = Field(0, description="Items processed so far, loaded or failed.")
+    loaded: int = Field(0, description="Items written to both stores.")
+    failed: int = Field(0, description="Items skipped as bad; the first ones are listed in errors.")
+    errors: list[ItemError] = Field(default_factory=list)
+    message: str | None = Field(None, description="Why the job failed, when it did.")
+    created_at: datetime
+    updated_at: datetime
+
+
+class JobAccepted(BaseModel):
+    job_id: str
+    status_url: str
+
+
+class Counts(BaseModel):
+    milvus: int = Field(description="Rows in the Milvus collection.")
+    metadata: int = Field(description="Rows in the metadata store.")
+
+
+class Health(BaseModel):
+    status: str = Field(description="ok when every dependency answers, else degraded.")
+    milvus: str
+    metadata: str
+
+
+class LoadRequest(BaseModel):
+    path: str = Field(description="A file under the configured data root, relative to it.")
