@@ -30,7 +30,7 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
             await close_services(app.state.services)
 
     app = FastAPI(
-        title={{ cookiecutter.project_name|tojson }},
+        title={{ cookiecutter.project_name|pystr }},
         description=DESCRIPTION,
         version="0.1.0",
         lifespan=lifespan,

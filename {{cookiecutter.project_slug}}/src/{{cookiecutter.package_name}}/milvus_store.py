@@ -127,7 +127,7 @@ class MilvusStore:
 
     def _score(self, distance: float) -> float:
         if self._encoder.metric is Metric.JACCARD:
-            return 1.0 - distance  # Tanimoto similarity of the two bit sets
+            return 1.0 - distance  # the Jaccard similarity of the two bit sets
         if self._encoder.metric in _DISTANCE_METRICS:
             return -distance
         return distance

@@ -23,7 +23,7 @@ def test_a_paraphrase_is_closer_than_another_topic(encoder: Encoder) -> None:
             [
                 "How do I start the server?",
                 "What command launches the service?",
-                "Which molecules look like aspirin?",
+                "Which bakery sells the best croissants in town?",
             ]
         )
     )

@@ -1,0 +1,41 @@
+# The two commands: `make demo DEMO=molecule` (or qa) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO ?= molecule
+DEMO_DIR := build/demo
+
+.DEFAULT_GOAL := help
+.PHONY: help demo test lint clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
+
+$(BIN)/pip:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade "pip>=25.1"
+
+$(VENV)/.render: pyproject.toml | $(BIN)/pip
+	$(BIN)/pip install --quiet --group render
+	touch $@
+
+# torch goes first and pinned: the CPU build; anything unpinned would pull a CUDA one.
+$(VENV)/.test: pyproject.toml | $(BIN)/pip
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet --group test
+	touch $@
+
+demo: $(VENV)/.render  ## render DEMO (molecule, qa) into build/demo, install it, load its sample data, serve it
+	$(BIN)/cookiecutter . --no-input --overwrite-if-exists --output-dir $(DEMO_DIR) \
+		demo_type=$(DEMO) project_slug=milvus-$(DEMO)-search
+	$(MAKE) -C $(DEMO_DIR)/milvus-$(DEMO)-search run
+
+test: $(VENV)/.test  ## bake every demo, lint and type-check it, run its tests, serve it
+	$(BIN)/pytest
+
+lint: $(VENV)/.test  ## ruff on the template's own tests
+	$(BIN)/ruff check tests
+	$(BIN)/ruff format --check tests
+
+clean:  ## remove the venv and rendered demos
+	rm -rf $(VENV) build

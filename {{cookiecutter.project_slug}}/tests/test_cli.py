@@ -1,0 +1,62 @@
+"""The command line, run in-process against real stores in a temporary folder."""
+
+from pathlib import Path
+
+import pytest
+
+from {{ cookiecutter.package_name }}.cli import main
+
+from examples import BAD_UPLOADS, SEARCH, UPLOAD, UPLOAD_BAD_LINE, UPLOAD_NAME
+
+PREFIX = "{{ cookiecutter.package_name|upper }}_"
+
+
+@pytest.fixture(autouse=True)
+def stores_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # and so away from any .env in the project
+    monkeypatch.setenv(PREFIX + "MILVUS_URI", str(tmp_path / "milvus.db"))
+    monkeypatch.setenv(PREFIX + "DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'meta.db'}")
+
+
+def test_load_count_and_search(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    upload = tmp_path / UPLOAD_NAME
+    upload.write_bytes(UPLOAD)
+
+    assert main(["load", str(upload)]) == 0
+    out = capsys.readouterr().out
+    assert "3/3 items" in out
+    assert "loaded 2, skipped 1 of 3: succeeded" in out
+    assert f"{UPLOAD_BAD_LINE}: " in out
+
+    assert main(["load", str(upload), "--if-empty"]) == 0
+    assert "already holds 2 items; nothing loaded" in capsys.readouterr().out
+
+    assert main(["count"]) == 0
+    assert capsys.readouterr().out == "milvus: 2\nmetadata: 2\n"
+
+    [query] = SEARCH.values()
+    assert main(["search", query, "--top-k", "1"]) == 0
+    [line] = capsys.readouterr().out.splitlines()
+    score, item_id, *_ = line.split()
+    assert 0.0 < float(score) <= 1.0
+    assert item_id.startswith("#")
+
+
+def test_a_bad_file_is_refused_with_a_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name, content, message = BAD_UPLOADS[0]
+    bad = tmp_path / name
+    bad.write_bytes(content)
+    assert main(["load", str(bad)]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_a_missing_file_is_refused_with_a_message(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["load", "no-such-file.csv"]) == 2
+    assert "No such file" in capsys.readouterr().err
+
+
+def test_serve_refuses_several_workers_on_milvus_lite(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--workers", "2"]) == 2
+    assert "Milvus Lite is opened by one process only" in capsys.readouterr().err
