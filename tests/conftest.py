@@ -6,6 +6,14 @@ from typing import Any
 
 import pytest
 
+TEMPLATE = Path(__file__).resolve().parents[1]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # An absolute path: cookiecutter puts it on sys.path to import local_extensions.py.
+    config.option.template = str(TEMPLATE)
+
+
 # demo type -> the words that belong to it alone; no other demo's project may hold them.
 DEMO_WORDS = {
     "molecule": ("smiles", "rdkit", "tanimoto", "molecule"),

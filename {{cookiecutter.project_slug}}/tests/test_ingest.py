@@ -6,6 +6,7 @@ import pytest
 
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.encoders import Encoder, Vector
+from {{ cookiecutter.package_name }}.ingest import INTERRUPTED, new_job
 from {{ cookiecutter.package_name }}.records import parse_upload
 from {{ cookiecutter.package_name }}.schemas import JobState
 from {{ cookiecutter.package_name }}.services import Services, close_services, open_services
@@ -61,3 +62,22 @@ async def test_a_failed_milvus_write_leaves_neither_store_with_the_batch(
     assert job.message == "MilvusDown: connection refused"
     assert job.loaded == 1
     assert await services.milvus.count() == await services.metadata.count_items() == 1
+
+
+async def test_a_restart_on_milvus_lite_fails_jobs_left_running(
+    settings: Settings, encoder: Encoder
+) -> None:
+    services = await open_services(settings, encoder)
+    job = new_job("upload", UPLOAD_NAME, parse_upload(UPLOAD_NAME, UPLOAD))
+    job.state = JobState.RUNNING
+    await services.metadata.create_job(job)
+    await close_services(services)
+
+    services = await open_services(settings, encoder)
+    try:
+        saved = await services.metadata.get_job(job.id)
+    finally:
+        await close_services(services)
+    assert saved is not None
+    assert saved.state is JobState.FAILED
+    assert saved.message == INTERRUPTED

@@ -105,3 +105,22 @@ async def test_table_prefix_names_the_tables(settings: Settings) -> None:
         assert store.jobs.name == "demo_jobs"
     finally:
         await store.close()
+
+
+async def test_fail_unfinished_jobs_leaves_finished_ones(store: MetadataStore) -> None:
+    states = [JobState.QUEUED, JobState.RUNNING, JobState.SUCCEEDED, JobState.FAILED]
+    for state in states:
+        job = make_job(state.value)
+        job.state = state
+        await store.create_job(job)
+    assert await store.fail_unfinished_jobs("gone") == 2
+    after = {state: await store.get_job(state.value) for state in states}
+    assert {state: job.state if job else None for state, job in after.items()} == {
+        JobState.QUEUED: JobState.FAILED,
+        JobState.RUNNING: JobState.FAILED,
+        JobState.SUCCEEDED: JobState.SUCCEEDED,
+        JobState.FAILED: JobState.FAILED,
+    }
+    queued = after[JobState.QUEUED]
+    assert queued is not None
+    assert queued.message == "gone"

@@ -20,6 +20,7 @@ from .uploads import ParsedUpload
 logger = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[Job], None]
+INTERRUPTED = "interrupted: the service stopped during the load"
 
 
 def new_job(kind: str, source: str, parsed: ParsedUpload[Record]) -> Job:
@@ -96,7 +97,7 @@ class Ingestor:
             job.state = JobState.SUCCEEDED
         except asyncio.CancelledError:
             job.state = JobState.FAILED
-            job.message = "interrupted: the service stopped during the load"
+            job.message = INTERRUPTED
             await asyncio.shield(self._metadata.save_job(job))
             raise
         except Exception as exc:

@@ -32,7 +32,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from .config import Settings
-from .schemas import Job
+from .schemas import Job, JobState
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; elsewhere ids are 64-bit like Milvus's.
 _ID_TYPE = BigInteger().with_variant(Integer(), "sqlite")
@@ -202,6 +202,17 @@ class MetadataStore:
         data["created_at"] = _as_utc(data["created_at"])
         data["updated_at"] = _as_utc(data["updated_at"])
         return Job.model_validate(data)
+
+    async def fail_unfinished_jobs(self, message: str) -> int:
+        """Mark queued and running jobs failed: for a restart where no other process runs them."""
+        unfinished = self.jobs.c.state.in_([JobState.QUEUED.value, JobState.RUNNING.value])
+        async with self._engine.begin() as conn:
+            result = await conn.execute(
+                update(self.jobs)
+                .where(unfinished)
+                .values(state=JobState.FAILED.value, message=message, updated_at=now())
+            )
+        return result.rowcount
 
     @staticmethod
     def _job_row(job: Job) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from .config import Settings
 from .encoders import Encoder, load_encoder
-from .ingest import Ingestor
+from .ingest import INTERRUPTED, Ingestor
 from .metadata_store import MetadataStore
 from .milvus_store import MilvusStore
 from .records import item_columns
@@ -28,6 +28,9 @@ async def open_services(settings: Settings, encoder: Encoder | None = None) -> S
         # Loading a model takes seconds of CPU: keep the event loop free meanwhile.
         encoder = await asyncio.to_thread(load_encoder, settings.encoder, settings.encoder_options)
     metadata = await MetadataStore.open(settings, item_columns)
+    if settings.uses_milvus_lite:
+        # Milvus Lite means one process: a job still marked running died with an earlier one.
+        await metadata.fail_unfinished_jobs(INTERRUPTED)
     try:
         milvus = await MilvusStore.open(settings, encoder)
     except BaseException:
