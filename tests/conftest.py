@@ -1,5 +1,6 @@
 """Bake each variant once per session; every template test reads the same bakes."""
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -7,10 +8,12 @@ from typing import Any
 import pytest
 
 TEMPLATE = Path(__file__).resolve().parents[1]
+# cookiecutter imports local_extensions.py from the template folder, but pytest-cookies renders
+# the context before cookiecutter puts that folder on sys.path.
+sys.path.insert(0, str(TEMPLATE))
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    # An absolute path: cookiecutter puts it on sys.path to import local_extensions.py.
     config.option.template = str(TEMPLATE)
 
 
