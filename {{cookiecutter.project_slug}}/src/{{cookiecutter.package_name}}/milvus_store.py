@@ -4,6 +4,7 @@ Works the same against Milvus Lite, a standalone server or a cluster; the URI de
 Scores leave this module as "higher is more similar", whatever the metric.
 """
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,10 @@ from pymilvus import AsyncMilvusClient, DataType
 
 from .config import Settings
 from .encoders import Encoder, Metric, Vector, VectorType
+
+# milvus-lite 2.5 imports pkg_resources and warns about it at every start; setuptools<81 (pinned
+# in pyproject.toml) keeps that import working, so the warning says nothing actionable.
+warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
 
 ID_FIELD = "id"
 VECTOR_FIELD = "vector"
