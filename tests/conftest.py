@@ -1,10 +1,18 @@
 """Bake each variant once per session; every template test reads the same bakes."""
 
+import os
+import signal
+import socket
+import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 TEMPLATE = Path(__file__).resolve().parents[1]
@@ -66,3 +74,58 @@ def bakes(cookies_session: Any) -> dict[tuple[str, str], Bake]:
 @pytest.fixture(params=VARIANTS, ids=["-".join(v) for v in VARIANTS])
 def bake(request: pytest.FixtureRequest, bakes: dict[tuple[str, str], Bake]) -> Bake:
     return bakes[request.param]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def serving(bake: Bake, tmp_path: Path) -> Iterator[str]:
+    """The baked service under uvicorn on a free loopback port, its stores in tmp_path."""
+    port = free_port()
+    prefix = bake.package.upper() + "_"
+    env = {
+        **os.environ,
+        "PYTHONPATH": "src",
+        prefix + "MILVUS_URI": str(tmp_path / "milvus.db"),
+        prefix + "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'metadata.db'}",
+    }
+    log = (tmp_path / "server.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", bake.package, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=bake.path,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url, process, tmp_path / "server.log")
+        yield url
+    finally:
+        process.terminate()
+        # uvicorn shuts down gracefully, then re-raises the signal as its exit status.
+        assert process.wait(timeout=30) in {0, -signal.SIGTERM}
+        assert "Application shutdown complete" in (tmp_path / "server.log").read_text()
+
+
+def wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert process.poll() is None, f"server exited: {log.read_text()}"
+        try:
+            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.25)
+    pytest.fail(f"server not healthy in time: {log.read_text()}")
+
+
+@pytest.fixture
+def server(bake: Bake, tmp_path: Path) -> Iterator[str]:
+    with serving(bake, tmp_path) as url:
+        yield url

@@ -1,13 +1,9 @@
 """Each baked project lints, type-checks, passes its own tests, and serves its demo."""
 
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -52,55 +48,6 @@ def test_own_tests_pass(bake: Bake) -> None:
     assert " passed" in summary
     assert "skipped" not in summary
     assert "failed" not in summary
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def server(bake: Bake, tmp_path: Path) -> Iterator[str]:
-    """The baked service under uvicorn on a free loopback port, its stores in tmp_path."""
-    port = free_port()
-    prefix = bake.package.upper() + "_"
-    env = {
-        **os.environ,
-        "PYTHONPATH": "src",
-        prefix + "MILVUS_URI": str(tmp_path / "milvus.db"),
-        prefix + "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'metadata.db'}",
-    }
-    log = (tmp_path / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", bake.package, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=bake.path,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(url, process, tmp_path / "server.log")
-        yield url
-    finally:
-        process.terminate()
-        # uvicorn shuts down gracefully, then re-raises the signal as its exit status.
-        assert process.wait(timeout=30) in {0, -signal.SIGTERM}
-        assert "Application shutdown complete" in (tmp_path / "server.log").read_text()
-
-
-def wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"server exited: {log.read_text()}"
-        try:
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.25)
-    pytest.fail(f"server not healthy in time: {log.read_text()}")
 
 
 def test_serves_its_sample_data(bake: Bake, server: str) -> None:

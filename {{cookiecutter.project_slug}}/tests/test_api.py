@@ -201,3 +201,17 @@ async def test_api_key_guards_what_changes_data(settings: Settings, encoder: Enc
             "/items", files={"file": (UPLOAD_NAME, UPLOAD)}, headers={"X-API-Key": "s3cret"}
         )
         assert accepted.status_code == 202
+
+
+async def test_the_page_and_its_description(client: httpx.AsyncClient) -> None:
+    page = await client.get("/")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert 'src="static/app.js"' in page.text
+    for asset in ("static/app.js", "static/style.css"):
+        assert (await client.get(f"/{asset}")).status_code == 200
+    demo = (await client.get("/demo")).json()
+    [query_field] = SEARCH
+    assert demo["query_field"] == query_field
+    spec = (await client.get("/openapi.json")).json()
+    assert demo["title"] == spec["info"]["title"]

@@ -5,10 +5,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from .config import Settings
 from .encoders import Encoder, InvalidQueryError
-from .routers import collection, health, items, jobs, search
+from .routers import collection, demo, health, items, jobs, pages, search
+from .routers.pages import STATIC_DIR
 from .services import close_services, open_services
 from .uploads import InvalidUploadError
 
@@ -35,8 +37,10 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
         version="0.1.0",
         lifespan=lifespan,
     )
-    for router in (health.router, items.router, search.router, jobs.router, collection.router):
-        app.include_router(router)
+    routers = (health, items, search, jobs, collection, demo, pages)
+    for module in routers:
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_exception_handler(InvalidUploadError, _unprocessable)
     app.add_exception_handler(InvalidQueryError, _unprocessable)
     return app

@@ -51,3 +51,22 @@ class Health(BaseModel):
 
 class LoadRequest(BaseModel):
     path: str = Field(description="A file under the configured data root, relative to it.")
+
+
+class DemoInfo(BaseModel):
+    """What the web page needs to know to show this demo: its nouns and its fields."""
+
+    title: str
+    description: str
+    items_noun: str = Field(description="What the items are called, plural.")
+    upload_hint: str = Field(description="Which files an upload takes.")
+    upload_accept: str = Field(description="File name endings for the upload picker.")
+    query_field: str = Field(description="The search request's text field.")
+    query_label: str
+    query_example: str
+    score_label: str = Field(description="What the score of a hit measures.")
+    title_field: str = Field(description="The hit field shown as its title.")
+    text_field: str = Field(description="The hit field shown under the title.")
+    picture_url: str | None = Field(
+        None, description="URL of a hit's picture, with {id} for the item id."
+    )

@@ -1,0 +1,108 @@
+"""The web page in a real headless Chromium: load the sample data, search, see errors."""
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import WORKING_DEMOS, Bake, serving
+
+playwright = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Flags that keep Chromium off the network it cannot reach here, and sandbox-free as root.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "build" / "screenshots"
+
+# demo -> (a query, the title of the hit it must find first, a query the API refuses and
+#          the words of its error, a file it refuses and the words of that error)
+PAGE_CASES = {
+    "molecule": (
+        "CC1=CC(=O)C=CC1=O",
+        "1",
+        ("C1CC(=O", "invalid SMILES"),
+        ("bad.smi", "CCO éthanol\n".encode("latin-1"), "not UTF-8"),
+    ),
+    "qa": (
+        "What command executes the automated tests?",
+        "How do I run the test suite?",
+        ("   ", "at least 1 character"),
+        (
+            "faq.csv",
+            b"title,body\nx,y\n",
+            "needs a header row with the columns question and answer",
+        ),
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def browser() -> object:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium is missing at {CHROMIUM}: .ci/run should install it")
+        pytest.skip(f"no Chromium at {CHROMIUM}; install Debian's chromium package")
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.mark.parametrize("demo", WORKING_DEMOS)
+def test_load_and_search_through_the_page(
+    demo: str, bakes: dict[tuple[str, str], Bake], browser: object, tmp_path: Path
+) -> None:
+    bake = bakes[demo, "defaults"]
+    query, expected_title, (bad_query, query_error), (bad_name, bad_file, file_error) = PAGE_CASES[
+        demo
+    ]
+    with serving(bake, tmp_path) as url:
+        page = browser.new_page(viewport={"width": 1100, "height": 1300})  # type: ignore[attr-defined]
+        page.goto(url + "/")
+        page.wait_for_selector("#title:not(:text-is('Search'))")
+        assert page.inner_text("#title") == f"Milvus {'QA' if demo == 'qa' else 'Molecule'} Search"
+
+        page.click("#sample")
+        page.wait_for_selector("#job-status:has-text('succeeded')", timeout=120_000)
+        assert page.evaluate("document.getElementById('job-progress').value") > 0
+        page.wait_for_selector("#counts:has-text('stored')")
+
+        page.fill("#query", query)
+        page.fill("#top-k", "3")
+        page.click("#search-form button[type=submit]")
+        page.wait_for_selector(".hit")
+        assert page.locator(".hit").count() == 3
+        assert page.locator(".hit h3").first.inner_text() == expected_title
+        assert re.match(
+            r"\w+ similarity [01]\.\d{3} · id \d+$", page.inner_text(".hit .score >> nth=0")
+        )
+        pictures = page.locator(".hit img")
+        if pictures.count():
+            page.wait_for_function(
+                "[...document.querySelectorAll('.hit img')].every(i => i.complete)"
+            )
+            assert pictures.first.evaluate("img => img.naturalWidth") > 0
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{demo}.png"))
+
+        page.fill("#query", bad_query)
+        page.click("#search-form button[type=submit]")
+        page.wait_for_selector("#error:not([hidden])")
+        assert query_error in page.inner_text("#error")
+
+        page.set_input_files(
+            "#file", {"name": bad_name, "mimeType": "text/plain", "buffer": bad_file}
+        )
+        page.click("#upload-form button[type=submit]")
+        page.wait_for_function(
+            f"document.getElementById('error').textContent.includes({file_error!r})"
+        )
+        page.close()

@@ -1,0 +1,51 @@
+import asyncio
+
+from fastapi import APIRouter, HTTPException, Request, Response, status
+from rdkit import Chem
+from rdkit.Chem.Draw import rdMolDraw2D
+
+from ..deps import ServicesDep
+from ..schemas import DemoInfo
+
+router = APIRouter(tags=["demo"])
+
+
+@router.get("/demo", response_model=DemoInfo)
+async def demo(request: Request) -> DemoInfo:
+    """How the web page presents molecules."""
+    return DemoInfo(
+        title=request.app.title,
+        description=request.app.description,
+        items_noun="molecules",
+        upload_hint="A .smi file (SMILES and a name per line) or a .csv with a smiles column.",
+        upload_accept=".smi,.smiles,.csv,.txt",
+        query_field="smiles",
+        query_label="SMILES",
+        query_example="CC(=O)Oc1ccccc1C(=O)O",
+        score_label="Tanimoto similarity",
+        title_field="name",
+        text_field="smiles",
+        picture_url="items/{id}/svg",
+    )
+
+
+@router.get(
+    "/items/{item_id}/svg",
+    response_class=Response,
+    responses={200: {"content": {"image/svg+xml": {}}, "description": "The structure, drawn."}},
+)
+async def molecule_svg(item_id: int, services: ServicesDep) -> Response:
+    """A stored molecule's structure as an SVG drawing."""
+    found = await services.metadata.get_items([item_id])
+    if item_id not in found:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no item with id {item_id}")
+    svg = await asyncio.to_thread(draw, found[item_id]["smiles"])
+    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "max-age=3600"})
+
+
+def draw(smiles: str, width: int = 260, height: int = 200) -> str:
+    drawer = rdMolDraw2D.MolDraw2DSVG(width, height)
+    drawer.DrawMolecule(Chem.MolFromSmiles(smiles))
+    drawer.FinishDrawing()
+    svg: str = drawer.GetDrawingText()
+    return svg
