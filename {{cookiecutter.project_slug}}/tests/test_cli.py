@@ -24,7 +24,7 @@ def test_load_count_and_search(tmp_path: Path, capsys: pytest.CaptureFixture[str
 
     assert main(["load", str(upload)]) == 0
     out = capsys.readouterr().out
-    assert "3/3 items" in out
+    assert "3/3" in out
     assert "loaded 2, skipped 1 of 3: succeeded" in out
     assert f"{UPLOAD_BAD_LINE}: " in out
 

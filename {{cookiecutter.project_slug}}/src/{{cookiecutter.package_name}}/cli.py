@@ -3,17 +3,26 @@
 import argparse
 import asyncio
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import uvicorn
 from pydantic import ValidationError
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
 
 from .config import Settings
 from .encoders import InvalidQueryError
 from .records import SearchRequest, parse_upload, sample_data
-from .schemas import Job, JobState
+from .schemas import JobState
 from .services import close_services, open_services
 from .uploads import InvalidUploadError, describe_invalid
 
@@ -69,10 +78,14 @@ async def _load(settings: Settings, args: argparse.Namespace) -> int:
         if args.if_empty and (existing := await services.metadata.count_items()):
             print(f"the store already holds {existing} items; nothing loaded")
             return 0
-        job = await services.ingestor.load_now("cli", str(path), parsed, ProgressPrinter())
+        with _progress_bar() as progress:
+            bar = progress.add_task(f"loading {path.name}", total=parsed.total)
+            job = await services.ingestor.load_now(
+                "cli", str(path), parsed, lambda job: progress.update(bar, completed=job.done)
+            )
     finally:
         await close_services(services)
-    print(f"\nloaded {job.loaded}, skipped {job.failed} of {job.total}: {job.state.value}")
+    print(f"loaded {job.loaded}, skipped {job.failed} of {job.total}: {job.state.value}")
     for error in job.errors[:10]:
         print(f"  {error.item}: {error.reason}")
     if job.message:
@@ -80,15 +93,22 @@ async def _load(settings: Settings, args: argparse.Namespace) -> int:
     return 0 if job.state is JobState.SUCCEEDED else 1
 
 
-class ProgressPrinter:
-    """Prints done/total and the rate on one line, rewritten as a job advances."""
+class RateColumn(ProgressColumn):
+    """Items per second, as rich measures them."""
 
-    def __init__(self) -> None:
-        self._started = time.monotonic()
+    def render(self, task: Task) -> Text:
+        return Text(f"{task.speed:,.0f} items/s" if task.speed else "", style="progress.data.speed")
 
-    def __call__(self, job: Job) -> None:
-        rate = job.done / max(time.monotonic() - self._started, 1e-9)
-        print(f"\r{job.done}/{job.total} items, {rate:,.0f}/s", end="", flush=True)
+
+def _progress_bar() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        RateColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+    )
 
 
 async def _search(settings: Settings, args: argparse.Namespace) -> int:
