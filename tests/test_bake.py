@@ -5,6 +5,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+
 from conftest import DEMO_WORDS, Bake
 
 LEFTOVER_JINJA = re.compile(r"{{|{%|{#|cookiecutter", re.IGNORECASE)

@@ -7,6 +7,7 @@ import time
 
 import httpx
 import pytest
+
 from conftest import Bake
 
 # For each demo: a search body and what its best hit must be, in the sample data.

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from conftest import WORKING_DEMOS, Bake, serving
 
 playwright = pytest.importorskip("playwright.sync_api")

@@ -3,8 +3,9 @@
 import tomllib
 from importlib.metadata import PackageNotFoundError, version
 
-from conftest import Bake
 from packaging.requirements import Requirement
+
+from conftest import Bake
 
 
 def test_every_declared_requirement_is_installed_here(bake: Bake) -> None:
