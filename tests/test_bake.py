@@ -12,7 +12,9 @@ LEFTOVER_JINJA = re.compile(r"{{|{%|{#|cookiecutter", re.IGNORECASE)
 
 
 def project_files(root: Path) -> list[Path]:
-    return [p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    """The generated text files (pictures such as docs/screenshot.png are left out)."""
+    files = [p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    return [p for p in files if b"\0" not in p.read_bytes()]
 
 
 def test_no_template_syntax_is_left(bake: Bake) -> None:
@@ -79,3 +81,9 @@ def test_bad_answers_are_refused_with_a_reason(
     assert result.exit_code != 0
     assert "Hook script failed" in str(result.exception)
     assert message in capfd.readouterr().err
+
+
+def test_the_readme_shows_this_demo_s_page(bake: Bake) -> None:
+    screenshot = bake.path / "docs" / "screenshot.png"
+    assert screenshot.read_bytes().startswith(b"\x89PNG")
+    assert "](docs/screenshot.png)" in (bake.path / "README.md").read_text(encoding="utf-8")
