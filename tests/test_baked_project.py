@@ -73,3 +73,11 @@ def test_serves_its_sample_data(bake: Bake, server: str) -> None:
         best = response.json()["results"][0]
         assert best[field] == expected
         assert best["score"] > 0.5
+
+    # The command line reaches the same running service with --url.
+    counted = run(bake, bake.package, "count", "--url", server)
+    assert counted.stdout == f"milvus: {job['loaded']}\nmetadata: {job['loaded']}\n", counted.stderr
+    query = str(body[field if bake.demo == "qa" else "smiles"])
+    searched = run(bake, bake.package, "search", query, "--top-k", "1", "--url", server)
+    assert searched.returncode == 0, searched.stderr
+    assert str(expected) in searched.stdout

@@ -1,11 +1,18 @@
-"""Command line: load files, search and count through the same code the API uses, or serve."""
+"""Command line: load files, search and count through the same code the API uses, or serve.
+
+With --url, load, search and count go through a running service's HTTP API instead; use that
+while the server holds a Milvus Lite file, which one process at a time may open.
+"""
 
 import argparse
 import asyncio
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Protocol
 
+import httpx
 import uvicorn
 from pydantic import ValidationError
 from rich.progress import (
@@ -21,10 +28,53 @@ from rich.text import Text
 
 from .config import Settings
 from .encoders import InvalidQueryError
-from .records import SearchRequest, parse_upload, sample_data
-from .schemas import JobState
-from .services import close_services, open_services
+from .ingest import ProgressCallback
+from .records import Hit, SearchRequest, parse_upload, sample_data
+from .remote import RemoteError, RemoteService
+from .schemas import Counts, Job, JobState
+from .services import Services, close_services, open_services
 from .uploads import InvalidUploadError, describe_invalid
+
+
+class Backend(Protocol):
+    async def load(self, path: Path | None, on_progress: ProgressCallback) -> Job: ...
+    async def search(self, request: SearchRequest) -> list[Hit]: ...
+    async def count(self) -> Counts: ...
+
+
+class LocalService:
+    """The stores opened in this process, driven by the same code the API runs."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    async def load(self, path: Path | None, on_progress: ProgressCallback) -> Job:
+        path = path or sample_data(self._services.settings)
+        data = await asyncio.to_thread(path.read_bytes)
+        parsed = await asyncio.to_thread(parse_upload, path.name, data)
+        return await self._services.ingestor.load_now("cli", str(path), parsed, on_progress)
+
+    async def search(self, request: SearchRequest) -> list[Hit]:
+        return await self._services.searcher.search(request)
+
+    async def count(self) -> Counts:
+        return Counts(
+            milvus=await self._services.milvus.count(),
+            metadata=await self._services.metadata.count_items(),
+        )
+
+
+@asynccontextmanager
+async def backend(settings: Settings, url: str | None) -> AsyncIterator[Backend]:
+    if url:
+        async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+            yield RemoteService(client)
+        return
+    services = await open_services(settings)
+    try:
+        yield LocalService(services)
+    finally:
+        await close_services(services)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -36,14 +86,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(asyncio.run(args.run(Settings(), args)))
     except ValidationError as exc:
         print(f"error: {describe_invalid(exc)}", file=sys.stderr)
-    except (InvalidUploadError, InvalidQueryError, OSError) as exc:
+    except (InvalidUploadError, InvalidQueryError, RemoteError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+    except httpx.TransportError as exc:
+        print(f"error: cannot reach the service: {exc}", file=sys.stderr)
     return 2
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="{{ cookiecutter.package_name }}", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
+    url_help = "use the service running at this URL (e.g. http://127.0.0.1:8000)"
 
     load = commands.add_parser("load", help="load a file, or the sample data with --sample")
     source = load.add_mutually_exclusive_group(required=True)
@@ -52,14 +105,17 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument(
         "--if-empty", action="store_true", help="do nothing when the store already holds items"
     )
+    load.add_argument("--url", help=url_help)
     load.set_defaults(run=_load)
 
     search = commands.add_parser("search", help="print the items most similar to a query")
     search.add_argument("query", help="what to search for")
     search.add_argument("--top-k", type=int, default=None)
+    search.add_argument("--url", help=url_help)
     search.set_defaults(run=_search)
 
     count = commands.add_parser("count", help="print how many items each store holds")
+    count.add_argument("--url", help=url_help)
     count.set_defaults(run=_count)
 
     serve_cmd = commands.add_parser("serve", help="run the HTTP service")
@@ -70,21 +126,17 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def _load(settings: Settings, args: argparse.Namespace) -> int:
-    path: Path = sample_data(settings) if args.sample else args.path
-    data = await asyncio.to_thread(path.read_bytes)
-    parsed = await asyncio.to_thread(parse_upload, path.name, data)
-    services = await open_services(settings)
-    try:
-        if args.if_empty and (existing := await services.metadata.count_items()):
+    async with backend(settings, args.url) as service:
+        if args.if_empty and (existing := (await service.count()).metadata):
             print(f"the store already holds {existing} items; nothing loaded")
             return 0
         with _progress_bar() as progress:
-            bar = progress.add_task(f"loading {path.name}", total=parsed.total)
-            job = await services.ingestor.load_now(
-                "cli", str(path), parsed, lambda job: progress.update(bar, completed=job.done)
+            what = args.path.name if args.path else "the sample data"
+            bar = progress.add_task(f"loading {what}", total=None)
+            job = await service.load(
+                args.path,
+                lambda job: progress.update(bar, total=job.total, completed=job.done),
             )
-    finally:
-        await close_services(services)
     print(f"loaded {job.loaded}, skipped {job.failed} of {job.total}: {job.state.value}")
     for error in job.errors[:10]:
         print(f"  {error.item}: {error.reason}")
@@ -113,11 +165,8 @@ def _progress_bar() -> Progress:
 
 async def _search(settings: Settings, args: argparse.Namespace) -> int:
     request = SearchRequest.of(args.query, args.top_k)
-    services = await open_services(settings)
-    try:
-        hits = await services.searcher.search(request)
-    finally:
-        await close_services(services)
+    async with backend(settings, args.url) as service:
+        hits = await service.search(request)
     for hit in hits:
         fields = hit.model_dump(exclude={"id", "score"}).values()
         print(f"{hit.score:.4f}  #{hit.id}  " + "  ".join(str(value) for value in fields))
@@ -125,12 +174,9 @@ async def _search(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _count(settings: Settings, args: argparse.Namespace) -> int:
-    services = await open_services(settings)
-    try:
-        milvus, metadata = await services.milvus.count(), await services.metadata.count_items()
-    finally:
-        await close_services(services)
-    print(f"milvus: {milvus}\nmetadata: {metadata}")
+    async with backend(settings, args.url) as service:
+        counts = await service.count()
+    print(f"milvus: {counts.milvus}\nmetadata: {counts.metadata}")
     return 0
 
 

@@ -1,0 +1,57 @@
+"""A running service, driven through its HTTP API: what the command line uses with --url."""
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from .ingest import ProgressCallback
+from .records import Hit, SearchRequest
+from .schemas import Counts, Job, JobAccepted, JobState
+
+_FINISHED = {JobState.SUCCEEDED, JobState.FAILED}
+
+
+class RemoteError(RuntimeError):
+    """The service refused a request; the message is its own explanation."""
+
+
+class RemoteService:
+    def __init__(self, client: httpx.AsyncClient, poll_seconds: float = 0.3) -> None:
+        self._client = client
+        self._poll_seconds = poll_seconds
+
+    async def load(self, path: Path | None, on_progress: ProgressCallback) -> Job:
+        """Upload a file (or start the sample load when `path` is None) and follow the job."""
+        if path is None:
+            response = await self._client.post("/items/sample")
+        else:
+            with path.open("rb") as file:
+                response = await self._client.post("/items", files={"file": (path.name, file)})
+        accepted = JobAccepted.model_validate(self._ok(response))
+        while True:
+            job = Job.model_validate(self._ok(await self._client.get(f"/jobs/{accepted.job_id}")))
+            on_progress(job)
+            if job.state in _FINISHED:
+                return job
+            await asyncio.sleep(self._poll_seconds)
+
+    async def search(self, request: SearchRequest) -> list[Hit]:
+        body = request.model_dump(exclude_none=True)
+        found = self._ok(await self._client.post("/search", json=body))
+        return [Hit.model_validate(hit) for hit in found["results"]]
+
+    async def count(self) -> Counts:
+        return Counts.model_validate(self._ok(await self._client.get("/items/count")))
+
+    @staticmethod
+    def _ok(response: httpx.Response) -> dict[str, Any]:
+        if response.is_error:
+            try:
+                detail = response.json()["detail"]
+            except (ValueError, KeyError, TypeError):
+                detail = response.text
+            raise RemoteError(f"{response.status_code}: {detail}")
+        body: dict[str, Any] = response.json()
+        return body

@@ -1,0 +1,46 @@
+"""The --url path of the command line: a running service driven through its HTTP API."""
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from {{ cookiecutter.package_name }}.records import SearchRequest
+from {{ cookiecutter.package_name }}.remote import RemoteError, RemoteService
+from {{ cookiecutter.package_name }}.schemas import Counts, Job, JobState
+
+from examples import BAD_UPLOADS, SEARCH, UPLOAD, UPLOAD_BAD_LINE, UPLOAD_NAME
+
+
+async def test_load_follows_the_job_then_search_and_count(
+    client: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    upload = tmp_path / UPLOAD_NAME
+    upload.write_bytes(UPLOAD)
+    remote = RemoteService(client, poll_seconds=0.01)
+    seen: list[Job] = []
+
+    job = await remote.load(upload, seen.append)
+
+    assert job.state is JobState.SUCCEEDED
+    assert (job.loaded, job.failed) == (2, 1)
+    assert [error.item for error in job.errors] == [UPLOAD_BAD_LINE]
+    assert seen[-1] == job
+    assert await remote.count() == Counts(milvus=2, metadata=2)
+    [query] = SEARCH.values()
+    hits = await remote.search(SearchRequest.of(query, 1))
+    assert len(hits) == 1
+    assert 0.0 < hits[0].score <= 1.0
+
+
+async def test_the_service_s_refusal_is_raised_with_its_reason(
+    client: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    name, content, message = BAD_UPLOADS[0]
+    bad = tmp_path / name
+    bad.write_bytes(content)
+    with pytest.raises(RemoteError, match=f"422: .*{message}"):
+        await RemoteService(client).load(bad, lambda job: None)
+    [query] = SEARCH.values()
+    with pytest.raises(RemoteError, match="top_k must be between"):
+        await RemoteService(client).search(SearchRequest.of(query, 1000))
