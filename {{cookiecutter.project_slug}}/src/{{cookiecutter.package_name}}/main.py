@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 
 from .config import Settings
 from .encoders import Encoder, InvalidQueryError
-from .routers import collection, health, items, jobs, search
+from .routers import admin, collection, health, items, jobs, search
 from .services import close_services, open_services
 from .uploads import InvalidUploadError
 
@@ -35,7 +35,8 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
         version="0.1.0",
         lifespan=lifespan,
     )
-    for router in (health.router, items.router, search.router, jobs.router, collection.router):
+    routers = (health.router, items.router, search.router, jobs.router, collection.router)
+    for router in (*routers, admin.router):
         app.include_router(router)
     app.add_exception_handler(InvalidUploadError, _unprocessable)
     app.add_exception_handler(InvalidQueryError, _unprocessable)
