@@ -5,6 +5,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
+from pymilvus import MilvusException
+from sqlalchemy.exc import OperationalError
 
 from .config import Settings
 from .encoders import Encoder, InvalidQueryError
@@ -40,8 +42,18 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
         app.include_router(router)
     app.add_exception_handler(InvalidUploadError, _unprocessable)
     app.add_exception_handler(InvalidQueryError, _unprocessable)
+    app.add_exception_handler(MilvusException, _unavailable)
+    app.add_exception_handler(OperationalError, _unavailable)
     return app
 
 
 async def _unprocessable(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
+async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+    store = "Milvus" if isinstance(exc, MilvusException) else "the metadata store"
+    return JSONResponse(
+        {"detail": f"{store} is unavailable: {type(exc).__name__}: {exc}"},
+        status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+    )
