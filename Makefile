@@ -30,7 +30,7 @@ demo: $(VENV)/.render  ## render DEMO (molecule, qa) into build/demo, install it
 		demo_type=$(DEMO) project_slug=milvus-$(DEMO)-search
 	$(MAKE) -C $(DEMO_DIR)/milvus-$(DEMO)-search run
 
-test: $(VENV)/.test  ## bake every demo, lint and type-check it, run its tests, serve it
+test: $(VENV)/.test mariadb  ## bake every demo, lint and type-check it, run its tests, serve it
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The tests start mariadbd themselves (no systemd needed); they only need the binaries.

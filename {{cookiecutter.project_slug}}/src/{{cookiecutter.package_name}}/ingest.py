@@ -155,11 +155,12 @@ class Ingestor:
         task.add_done_callback(self._retrying.discard)
 
     async def settled(self) -> None:
-        """Wait for the background retries (tests and shutdown use it)."""
+        """Wait until the background removals have reached their stores."""
         await asyncio.gather(*self._retrying, return_exceptions=True)
 
     async def shutdown(self) -> None:
-        """Stop running jobs; each marks itself failed as interrupted."""
+        """Stop running jobs, each marking itself failed as interrupted, and pending removals
+        (what they leave behind, `repair` removes)."""
         for task in (*self._running, *self._retrying):
             task.cancel()
         await asyncio.gather(*self._running, *self._retrying, return_exceptions=True)
