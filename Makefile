@@ -6,7 +6,7 @@ DEMO ?= molecule
 DEMO_DIR := build/demo
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test lint clean
+.PHONY: help demo test mariadb lint clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
@@ -30,8 +30,13 @@ demo: $(VENV)/.render  ## render DEMO (molecule, qa) into build/demo, install it
 		demo_type=$(DEMO) project_slug=milvus-$(DEMO)-search
 	$(MAKE) -C $(DEMO_DIR)/milvus-$(DEMO)-search run
 
-test: $(VENV)/.test  ## bake every demo, lint and type-check it, run its tests, serve it
-	$(BIN)/pytest
+test: $(VENV)/.test mariadb  ## bake every demo, lint and type-check it, run its tests, serve it
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The tests start mariadbd themselves (no systemd needed); they only need the binaries.
+mariadb:  ## install Debian's mariadb-server (as root) unless mariadbd is already there
+	@PATH="$$PATH:/usr/sbin" command -v mariadbd >/dev/null || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mariadb-server; }
 
 lint: $(VENV)/.test  ## ruff on the template's own tests
 	$(BIN)/ruff check tests

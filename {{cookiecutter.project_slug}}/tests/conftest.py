@@ -1,18 +1,37 @@
-"""Fixtures: real Milvus Lite and SQLite stores in a temporary folder, one loaded encoder."""
+"""Fixtures: the stores each test runs against, and one loaded encoder.
 
-from collections.abc import AsyncIterator
+Every store-touching test runs on two backends:
+
+- `local`: Milvus Lite and SQLite, in a temporary folder; always available.
+- `servers`: a real Milvus server and MariaDB, one of each per test session, each test in
+  its own collection and table prefix. The servers come from `TEST_MILVUS_URI` and
+  `TEST_MYSQL_URL` when set; otherwise the session starts them itself on loopback (Debian's
+  `mariadb-server` binaries, the `milvus` package). Where that is impossible these tests skip
+  with the reason; with `TEST_REQUIRE_SERVICES=1` (as in CI) they fail instead.
+
+Run only the local half with `pytest -m "not services"`.
+"""
+
+import itertools
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from pymilvus import MilvusClient
 
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.encoders import Encoder, load_encoder
 
 from helpers import running_app, wait_for_job
+from servers import MariaDB, MilvusServer, mariadb_missing, milvus_missing
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+BACKENDS = ["local", pytest.param("servers", marks=pytest.mark.services)]
+_names = itertools.count(1)
 
 
 def make_settings(folder: Path, **overrides: Any) -> Settings:
@@ -26,6 +45,55 @@ def make_settings(folder: Path, **overrides: Any) -> Settings:
     return Settings(_env_file=None, **values)
 
 
+def unavailable(reason: str) -> None:
+    """Skip, or fail where the services are required."""
+    if os.environ.get("TEST_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"TEST_REQUIRE_SERVICES=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def mariadb() -> Iterator[MariaDB]:
+    """A MariaDB this session started, so that tests may also stop and restart it."""
+    if reason := mariadb_missing():
+        unavailable(reason)
+    server = MariaDB()
+    server.start()
+    print(f"\nMariaDB started in {server.startup_seconds:.2f} s on port {server.port}")
+    yield server
+    server.remove()
+
+
+@pytest.fixture(scope="session")
+def mysql_url(request: pytest.FixtureRequest) -> str:
+    """A MySQL/MariaDB database of this session's own."""
+    if url := os.environ.get("TEST_MYSQL_URL"):
+        return url
+    server: MariaDB = request.getfixturevalue("mariadb")
+    suffix = uuid.uuid4().hex[:8]
+    return server.create_database(f"test_{suffix}", f"test_{suffix}", uuid.uuid4().hex)
+
+
+@pytest.fixture(scope="session")
+def milvus_server() -> Iterator[MilvusServer]:
+    """A Milvus server this session started, on a fresh data folder."""
+    if reason := milvus_missing():
+        unavailable(reason)
+    server = MilvusServer()
+    server.start()
+    print(f"\nMilvus server started in {server.startup_seconds:.1f} s at {server.uri}")
+    yield server
+    server.remove()
+
+
+@pytest.fixture(scope="session")
+def milvus_uri(request: pytest.FixtureRequest) -> str:
+    if uri := os.environ.get("TEST_MILVUS_URI"):
+        return uri
+    server: MilvusServer = request.getfixturevalue("milvus_server")
+    return server.uri
+
+
 @pytest.fixture(scope="session")
 def encoder() -> Encoder:
     """The demo's real encoder, loaded once: models take seconds to load."""
@@ -33,8 +101,44 @@ def encoder() -> Encoder:
     return load_encoder(settings.encoder, settings.encoder_options)
 
 
+def server_settings(
+    request: pytest.FixtureRequest, folder: Path, **overrides: Any
+) -> Iterator[Settings]:
+    """Settings on the session's servers, in a collection and table prefix of their own."""
+    name = f"test_{next(_names)}_{uuid.uuid4().hex[:6]}"
+    settings = make_settings(
+        folder,
+        milvus_uri=request.getfixturevalue("milvus_uri"),
+        database_url=request.getfixturevalue("mysql_url"),
+        collection=name,
+        table_prefix=f"{name}_",
+        **overrides,
+    )
+    yield settings
+    client = MilvusClient(uri=settings.milvus_uri)
+    try:
+        client.drop_collection(settings.collection)
+    finally:
+        client.close()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    name: str = request.param
+    return name
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
+    if backend == "local":
+        yield make_settings(tmp_path)
+    else:
+        yield from server_settings(request, tmp_path)
+
+
+@pytest.fixture
+def lite_settings(tmp_path: Path) -> Settings:
+    """For what only Milvus Lite does."""
     return make_settings(tmp_path)
 
 
@@ -46,13 +150,23 @@ async def client(settings: Settings, encoder: Encoder) -> AsyncIterator[httpx.As
 
 @pytest.fixture(scope="module")
 async def loaded_client(
-    tmp_path_factory: pytest.TempPathFactory, encoder: Encoder
+    backend: str,
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    encoder: Encoder,
 ) -> AsyncIterator[httpx.AsyncClient]:
     """A service that has loaded the sample data; tests using it must not change it."""
-    settings = make_settings(tmp_path_factory.mktemp("loaded"))
+    folder = tmp_path_factory.mktemp("loaded")
+    if backend == "local":
+        settings_source: Iterator[Settings] = iter([make_settings(folder)])
+    else:
+        settings_source = server_settings(request, folder)
+    settings = next(settings_source)
     async with running_app(settings, encoder) as client:
         response = await client.post("/items/sample")
         assert response.status_code == 202, response.text
         job = await wait_for_job(client, response.json()["job_id"])
         assert job["state"] == "succeeded", job
         yield client
+    for _ in settings_source:  # drops the server collection
+        pass

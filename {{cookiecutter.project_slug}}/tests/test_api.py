@@ -1,6 +1,7 @@
 """End to end through the HTTP API, against real Milvus Lite and SQLite stores."""
 
 import asyncio
+import os
 from pathlib import Path
 
 import httpx
@@ -27,6 +28,7 @@ async def test_health_and_docs(client: httpx.AsyncClient) -> None:
         "status": "ok",
         "milvus": "ok",
         "metadata": "ok",
+        "worker": os.getpid(),
     }
     assert (await client.get("/docs")).status_code == 200
     assert (await client.get("/redoc")).status_code == 200

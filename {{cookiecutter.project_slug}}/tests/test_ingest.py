@@ -65,8 +65,9 @@ async def test_a_failed_milvus_write_leaves_neither_store_with_the_batch(
 
 
 async def test_a_restart_on_milvus_lite_fails_jobs_left_running(
-    settings: Settings, encoder: Encoder
+    lite_settings: Settings, encoder: Encoder
 ) -> None:
+    settings = lite_settings
     services = await open_services(settings, encoder)
     job = new_job("upload", UPLOAD_NAME, parse_upload(UPLOAD_NAME, UPLOAD))
     job.state = JobState.RUNNING

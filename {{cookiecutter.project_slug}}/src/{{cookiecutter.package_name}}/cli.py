@@ -26,6 +26,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from . import consistency
 from .config import Settings
 from .encoders import InvalidQueryError
 from .ingest import ProgressCallback
@@ -122,6 +123,12 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--host", default=None)
     serve_cmd.add_argument("--port", type=int, default=None)
     serve_cmd.add_argument("--workers", type=int, default=None)
+
+    check = commands.add_parser("check", help="report ids that only one store holds")
+    check.set_defaults(run=_check)
+
+    repair = commands.add_parser("repair", help="remove ids that only one store holds")
+    repair.set_defaults(run=_repair)
     return parser
 
 
@@ -177,6 +184,27 @@ async def _count(settings: Settings, args: argparse.Namespace) -> int:
     async with backend(settings, args.url) as service:
         counts = await service.count()
     print(f"milvus: {counts.milvus}\nmetadata: {counts.metadata}")
+    return 0
+
+
+async def _check(settings: Settings, args: argparse.Namespace) -> int:
+    """Exit 0 when the stores agree, 1 when they drift."""
+    services = await open_services(settings)
+    try:
+        report = await consistency.check(services.milvus, services.metadata)
+    finally:
+        await close_services(services)
+    print(report.model_dump_json(indent=2))
+    return 0 if report.consistent else 1
+
+
+async def _repair(settings: Settings, args: argparse.Namespace) -> int:
+    services = await open_services(settings)
+    try:
+        report = await consistency.repair(services.milvus, services.metadata)
+    finally:
+        await close_services(services)
+    print(report.model_dump_json(indent=2))
     return 0
 
 

@@ -2,13 +2,16 @@
 
 Each batch is encoded off the event loop, written to the metadata store (which hands out the
 ids) and then to Milvus. If the Milvus write fails the batch is removed from both stores again,
-so neither keeps an item the other lacks.
+so neither keeps an item the other lacks; a removal that cannot reach its store (it is down)
+is retried in the background until it can. A job's final state is saved the same way, so a job
+interrupted by a database outage still ends `failed`, with the reason, once the database is back.
 """
 
 import asyncio
+import functools
 import logging
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 
 from .encoders import Encoder, EncodingError, Vector
 from .metadata_store import MAX_JOB_ERRORS, MetadataStore, now
@@ -21,6 +24,9 @@ logger = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[Job], None]
 INTERRUPTED = "interrupted: the service stopped during the load"
+# Pause between attempts to reach a store that is down, and how long to keep trying.
+RETRY_PAUSE = 1.0
+RETRY_FOR = 600.0
 
 
 def new_job(kind: str, source: str, parsed: ParsedUpload[Record]) -> Job:
@@ -53,6 +59,7 @@ class Ingestor:
         self._encoder = encoder
         self._batch_size = batch_size
         self._running: set[asyncio.Task[Job]] = set()
+        self._retrying: set[asyncio.Task[None]] = set()
 
     async def submit(self, kind: str, source: str, parsed: ParsedUpload[Record]) -> Job:
         """Record a job and start it in the background; return it while still queued."""
@@ -86,8 +93,8 @@ class Ingestor:
     ) -> Job:
         """Load the records batch by batch, saving progress; the job ends succeeded or failed."""
         job.state = JobState.RUNNING
-        await self._metadata.save_job(job)
         try:
+            await self._metadata.save_job(job)
             for batch in _batches(records, self._batch_size):
                 await self._load_batch(job, batch)
                 await self._metadata.save_job(job)
@@ -104,7 +111,7 @@ class Ingestor:
             logger.exception("load job %s failed", job.id)
             job.state = JobState.FAILED
             job.message = f"{type(exc).__name__}: {exc}"
-        await self._metadata.save_job(job)
+        await _until_done(lambda: self._metadata.save_job(job), f"saving job {job.id}")
         return job
 
     async def _load_batch(self, job: Job, batch: Sequence[tuple[int, Record]]) -> None:
@@ -128,17 +135,50 @@ class Ingestor:
         job.done += len(batch)
 
     async def _undo(self, ids: list[int]) -> None:
-        """Take a half-written batch out of both stores: Milvus may or may not hold it."""
-        try:
-            await self._milvus.delete(ids)
-        finally:
-            await self._metadata.delete_items(ids)
+        """Take a half-written batch out of both stores: Milvus may or may not hold it.
+
+        A store that is down gets the removal later, retried in the background.
+        """
+        for remove, store in (
+            (self._milvus.delete, "Milvus"),
+            (self._metadata.delete_items, "the metadata store"),
+        ):
+            try:
+                await remove(ids)
+            except Exception:
+                logger.warning("removing %d ids from %s failed; retrying", len(ids), store)
+                self._retry(functools.partial(remove, ids), f"removing ids from {store}")
+
+    def _retry(self, attempt: Callable[[], Awaitable[object]], what: str) -> None:
+        task = asyncio.create_task(_until_done(attempt, what))
+        self._retrying.add(task)
+        task.add_done_callback(self._retrying.discard)
+
+    async def settled(self) -> None:
+        """Wait until the background removals have reached their stores."""
+        await asyncio.gather(*self._retrying, return_exceptions=True)
 
     async def shutdown(self) -> None:
-        """Stop running jobs; each marks itself failed as interrupted."""
-        for task in self._running:
+        """Stop running jobs, each marking itself failed as interrupted, and pending removals
+        (what they leave behind, `repair` removes)."""
+        for task in (*self._running, *self._retrying):
             task.cancel()
-        await asyncio.gather(*self._running, return_exceptions=True)
+        await asyncio.gather(*self._running, *self._retrying, return_exceptions=True)
+
+
+async def _until_done(attempt: Callable[[], Awaitable[object]], what: str) -> None:
+    """Run `attempt` until it succeeds, pausing between tries, for up to RETRY_FOR seconds."""
+    deadline = asyncio.get_running_loop().time() + RETRY_FOR
+    while True:
+        try:
+            await attempt()
+            return
+        except Exception:
+            if asyncio.get_running_loop().time() > deadline:
+                logger.exception("%s: gave up after %.0f s", what, RETRY_FOR)
+                raise
+            logger.warning("%s failed; retrying in %.0f s", what, RETRY_PAUSE)
+            await asyncio.sleep(RETRY_PAUSE)
 
 
 def _fail_item(job: Job, item: str, reason: str) -> None:

@@ -6,10 +6,12 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from pymilvus import MilvusException
+from sqlalchemy.exc import OperationalError
 
 from .config import Settings
 from .encoders import Encoder, InvalidQueryError
-from .routers import collection, demo, health, items, jobs, pages, search
+from .routers import admin, collection, demo, health, items, jobs, pages, search
 from .routers.pages import STATIC_DIR
 from .services import close_services, open_services
 from .uploads import InvalidUploadError
@@ -37,14 +39,24 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
         version="0.1.0",
         lifespan=lifespan,
     )
-    routers = (health, items, search, jobs, collection, demo, pages)
+    routers = (health, items, search, jobs, collection, admin, demo, pages)
     for module in routers:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_exception_handler(InvalidUploadError, _unprocessable)
     app.add_exception_handler(InvalidQueryError, _unprocessable)
+    app.add_exception_handler(MilvusException, _unavailable)
+    app.add_exception_handler(OperationalError, _unavailable)
     return app
 
 
 async def _unprocessable(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
+async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+    store = "Milvus" if isinstance(exc, MilvusException) else "the metadata store"
+    return JSONResponse(
+        {"detail": f"{store} is unavailable: {type(exc).__name__}: {exc}"},
+        status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+    )

@@ -28,6 +28,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -36,6 +37,8 @@ from .schemas import Job, JobState
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; elsewhere ids are 64-bit like Milvus's.
 _ID_TYPE = BigInteger().with_variant(Integer(), "sqlite")
+# MySQL and MariaDB drop fractions of a second unless asked to keep them.
+_TIME_TYPE = DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
 # A job keeps the first errors it meets; the failed count still covers every bad item.
 MAX_JOB_ERRORS = 100
 
@@ -65,7 +68,7 @@ class MetadataStore:
             Column("job_id", String(32), nullable=False, index=True),
             Column("position", Integer, nullable=False),
             *item_columns(),
-            Column("created_at", DateTime(timezone=True), nullable=False),
+            Column("created_at", _TIME_TYPE, nullable=False),
             UniqueConstraint("job_id", "position"),
         )
         self.jobs = Table(
@@ -81,8 +84,8 @@ class MetadataStore:
             Column("failed", Integer, nullable=False),
             Column("errors", Text, nullable=False),
             Column("message", Text),
-            Column("created_at", DateTime(timezone=True), nullable=False),
-            Column("updated_at", DateTime(timezone=True), nullable=False),
+            Column("created_at", _TIME_TYPE, nullable=False),
+            Column("updated_at", _TIME_TYPE, nullable=False),
         )
         self._record_fields = [c.name for c in item_columns()]
 
@@ -165,6 +168,10 @@ class MetadataStore:
     def _item(self, row: Any) -> dict[str, Any]:
         return {"id": row["id"], **{name: row[name] for name in self._record_fields}}
 
+    async def list_ids(self) -> set[int]:
+        async with self._engine.connect() as conn:
+            return set((await conn.execute(select(self.items.c.id))).scalars())
+
     async def count_items(self) -> int:
         async with self._engine.connect() as conn:
             return int(
@@ -202,6 +209,12 @@ class MetadataStore:
         data["created_at"] = _as_utc(data["created_at"])
         data["updated_at"] = _as_utc(data["updated_at"])
         return Job.model_validate(data)
+
+    async def count_unfinished_jobs(self) -> int:
+        unfinished = self.jobs.c.state.in_([JobState.QUEUED.value, JobState.RUNNING.value])
+        query = select(func.count()).select_from(self.jobs).where(unfinished)
+        async with self._engine.connect() as conn:
+            return int((await conn.execute(query)).scalar_one())
 
     async def fail_unfinished_jobs(self, message: str) -> int:
         """Mark queued and running jobs failed: for a restart where no other process runs them."""

@@ -22,8 +22,13 @@ warnings.filterwarnings("ignore", message="pkg_resources is deprecated", categor
 ID_FIELD = "id"
 VECTOR_FIELD = "vector"
 
-# Exact search for each vector type, used unless the settings name another index.
+# Exact search for each vector type: the default on Milvus Lite.
 _EXACT_INDEX = {VectorType.FLOAT: "FLAT", VectorType.BINARY: "BIN_FLAT"}
+# The default on a server: (index type, build parameters, search parameters) per vector type.
+SERVER_INDEX: dict[VectorType, tuple[str, dict[str, Any], dict[str, Any]]] = {
+    VectorType.FLOAT: ("HNSW", {"M": 16, "efConstruction": 200}, {"ef": 64}),
+    VectorType.BINARY: ("BIN_IVF_FLAT", {"nlist": 64}, {"nprobe": 16}),
+}
 # Metrics that Milvus reports as distances (lower is closer) rather than similarities.
 _DISTANCE_METRICS = {Metric.L2, Metric.HAMMING, Metric.JACCARD}
 
@@ -61,14 +66,16 @@ class MilvusStore:
             Path(settings.milvus_uri).parent.mkdir(parents=True, exist_ok=True)
         token = settings.milvus_token.get_secret_value() if settings.milvus_token else ""
         client = AsyncMilvusClient(uri=settings.milvus_uri, token=token)
-        store = cls(
-            client,
-            settings.collection,
-            encoder,
+        index_type, index_params, search_params = (
             settings.index_type,
             settings.index_params,
             settings.search_params,
         )
+        if index_type is None and not settings.uses_milvus_lite:
+            index_type, default_build, default_search = SERVER_INDEX[encoder.vector_type]
+            index_params = index_params or default_build
+            search_params = search_params or default_search
+        store = cls(client, settings.collection, encoder, index_type, index_params, search_params)
         await store.ensure_collection()
         return store
 
@@ -118,6 +125,9 @@ class MilvusStore:
         await self._client.insert(self.collection, rows)
 
     async def search(self, vector: Vector, top_k: int) -> list[Match]:
+        params = dict(self._search_params)
+        if "ef" in params:  # HNSW answers at most ef hits
+            params["ef"] = max(int(params["ef"]), top_k)
         hits = await self._client.search(
             self.collection,
             data=[vector],
@@ -125,7 +135,7 @@ class MilvusStore:
             anns_field=VECTOR_FIELD,
             search_params={
                 "metric_type": self._encoder.metric.value,
-                "params": self._search_params,
+                "params": params,
             },
         )
         return [Match(int(hit["id"]), self._score(float(hit["distance"]))) for hit in hits[0]]
@@ -146,6 +156,28 @@ class MilvusStore:
             self.collection, filter="", output_fields=["count(*)"], consistency_level="Strong"
         )
         return int(result[0]["count(*)"])
+
+    async def list_ids(self, page_size: int = 10_000) -> set[int]:
+        """Every id in the collection, read in pages of ascending ids."""
+        ids: set[int] = set()
+        last = -1
+        while True:
+            rows = await self._client.query(
+                self.collection,
+                filter=f"{ID_FIELD} > {last}",
+                output_fields=[ID_FIELD],
+                limit=page_size,
+                consistency_level="Strong",
+            )
+            page = sorted(int(row[ID_FIELD]) for row in rows)
+            ids.update(page)
+            if len(page) < page_size:
+                return ids
+            last = page[-1]
+
+    @property
+    def index_type(self) -> str:
+        return self._index_type
 
     async def flush(self) -> None:
         """Seal what was inserted: Lite scans unflushed rows one by one, servers index them."""

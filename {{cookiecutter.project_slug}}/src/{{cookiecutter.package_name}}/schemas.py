@@ -47,6 +47,7 @@ class Health(BaseModel):
     status: str = Field(description="ok when every dependency answers, else degraded.")
     milvus: str
     metadata: str
+    worker: int = Field(description="Process id of the worker that answered.")
 
 
 class LoadRequest(BaseModel):

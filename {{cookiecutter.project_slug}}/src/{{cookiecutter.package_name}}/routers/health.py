@@ -1,3 +1,4 @@
+import os
 from collections.abc import Awaitable
 
 from fastapi import APIRouter, Response, status
@@ -16,7 +17,12 @@ async def health(services: ServicesDep, response: Response) -> Health:
     healthy = milvus == metadata == "ok"
     if not healthy:
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    return Health(status="ok" if healthy else "degraded", milvus=milvus, metadata=metadata)
+    return Health(
+        status="ok" if healthy else "degraded",
+        milvus=milvus,
+        metadata=metadata,
+        worker=os.getpid(),
+    )
 
 
 async def _probe(check: Awaitable[None]) -> str:

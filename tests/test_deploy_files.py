@@ -1,0 +1,68 @@
+"""compose.yaml and the Dockerfile: no Docker engine here, so check what can be checked."""
+
+import json
+import os
+import subprocess
+import sys
+
+import yaml
+from conftest import Bake
+
+SERVICES = {"etcd", "minio", "milvus", "mariadb", "app"}
+
+
+def settings_fields(bake: Bake) -> set[str]:
+    code = f"import json; from {bake.package}.config import Settings; "
+    code += "print(json.dumps(list(Settings.model_fields)))"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=bake.path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": "src"},
+        check=True,
+    )
+    return set(json.loads(result.stdout))
+
+
+def test_compose_names_the_services_and_the_settings(bake: Bake) -> None:
+    compose = yaml.safe_load((bake.path / "compose.yaml").read_text(encoding="utf-8"))
+    services = compose["services"]
+    assert set(services) == SERVICES
+    assert all("healthcheck" in service for service in services.values())
+    app = services["app"]
+    assert app["depends_on"] == {
+        "milvus": {"condition": "service_healthy"},
+        "mariadb": {"condition": "service_healthy"},
+    }
+    assert services["milvus"]["depends_on"] == {
+        "etcd": {"condition": "service_healthy"},
+        "minio": {"condition": "service_healthy"},
+    }
+    assert app["env_file"] == ".env"
+
+    prefix = bake.package.upper() + "_"
+    environment = app["environment"]
+    assert all(name.startswith(prefix) for name in environment)
+    named = {name.removeprefix(prefix).lower() for name in environment}
+    assert named <= settings_fields(bake)
+    assert {"milvus_uri", "database_url", "workers", "host"} <= named
+    assert environment[prefix + "MILVUS_URI"] == "http://milvus:19530"
+    assert environment[prefix + "DATABASE_URL"].startswith("mysql+asyncmy://")
+
+
+def test_env_example_names_only_settings(bake: Bake) -> None:
+    prefix = bake.package.upper() + "_"
+    lines = (bake.path / ".env.example").read_text(encoding="utf-8").splitlines()
+    names = {
+        line.lstrip("# ").split("=", 1)[0]
+        for line in lines
+        if "=" in line and line.lstrip("# ").startswith(prefix)
+    }
+    assert {name.removeprefix(prefix).lower() for name in names} <= settings_fields(bake)
+
+
+def test_dockerfile_serves_the_package(bake: Bake) -> None:
+    dockerfile = (bake.path / "Dockerfile").read_text(encoding="utf-8")
+    assert f'CMD ["{bake.package}", "serve"]' in dockerfile
+    assert 'pip install ".[mysql]"' in dockerfile

@@ -1,0 +1,64 @@
+"""Drift between the two stores: ids one holds and the other lacks, found and repaired.
+
+Loads and deletes are ordered and compensated so that no drift should arise; a crash or an
+outage at the wrong moment can still leave some. `check` reports it, `repair` removes every id
+that only one store holds (a vector without its record cannot be shown, and a record without
+its vector cannot be found, so neither is worth keeping).
+"""
+
+from pydantic import BaseModel, Field
+
+from .metadata_store import MetadataStore
+from .milvus_store import MilvusStore
+
+# How many ids a report lists per store; the counts cover them all.
+SHOWN_IDS = 100
+
+
+class DriftReport(BaseModel):
+    milvus: int = Field(description="Ids in Milvus.")
+    metadata: int = Field(description="Ids in the metadata store.")
+    only_in_milvus: int = Field(description="Ids in Milvus without a metadata record.")
+    only_in_metadata: int = Field(description="Ids in the metadata store without a vector.")
+    only_in_milvus_ids: list[int] = Field(description=f"The first {SHOWN_IDS} such ids.")
+    only_in_metadata_ids: list[int] = Field(description=f"The first {SHOWN_IDS} such ids.")
+    repaired: bool = Field(False, description="Whether these ids were removed.")
+
+    @property
+    def consistent(self) -> bool:
+        return self.only_in_milvus == self.only_in_metadata == 0
+
+
+async def _drift(milvus: MilvusStore, metadata: MetadataStore) -> tuple[set[int], set[int]]:
+    await milvus.flush()
+    vector_ids = await milvus.list_ids()
+    record_ids = await metadata.list_ids()
+    return vector_ids, record_ids
+
+
+def _report(vector_ids: set[int], record_ids: set[int], repaired: bool) -> DriftReport:
+    only_milvus = sorted(vector_ids - record_ids)
+    only_metadata = sorted(record_ids - vector_ids)
+    return DriftReport(
+        milvus=len(vector_ids),
+        metadata=len(record_ids),
+        only_in_milvus=len(only_milvus),
+        only_in_metadata=len(only_metadata),
+        only_in_milvus_ids=only_milvus[:SHOWN_IDS],
+        only_in_metadata_ids=only_metadata[:SHOWN_IDS],
+        repaired=repaired,
+    )
+
+
+async def check(milvus: MilvusStore, metadata: MetadataStore) -> DriftReport:
+    """Compare the ids of both stores; changes nothing."""
+    return _report(*await _drift(milvus, metadata), repaired=False)
+
+
+async def repair(milvus: MilvusStore, metadata: MetadataStore) -> DriftReport:
+    """Remove every id that only one store holds; report what was found."""
+    vector_ids, record_ids = await _drift(milvus, metadata)
+    await milvus.delete(sorted(vector_ids - record_ids))
+    await metadata.delete_items(sorted(record_ids - vector_ids))
+    await milvus.flush()
+    return _report(vector_ids, record_ids, repaired=True)

@@ -1,0 +1,159 @@
+"""Outages in the middle of a load, on a real Milvus server and MariaDB.
+
+Each test stops one server while a job runs, then checks: the job ends `failed` with the
+reason, the service keeps answering, /health names the dependency that is down, and after a
+restart both stores hold exactly the same ids. Each test starts the server it stops.
+"""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from conftest import make_settings, unavailable
+from {{ cookiecutter.package_name }}.config import Settings
+from {{ cookiecutter.package_name }}.encoders import Encoder
+from {{ cookiecutter.package_name }}.main import create_app
+from {{ cookiecutter.package_name }}.services import Services
+
+from examples import SAMPLE_BATCH_SIZE
+from helpers import wait_for_job
+from servers import MariaDB, MilvusServer, mariadb_missing, milvus_missing
+
+pytestmark = pytest.mark.services
+HEAL_TIMEOUT = 120.0
+
+
+@pytest.fixture
+def own_milvus() -> Iterator[MilvusServer]:
+    if reason := milvus_missing():
+        unavailable(reason)
+    server = MilvusServer()
+    server.start()
+    yield server
+    server.remove()
+
+
+@pytest.fixture
+def own_mariadb() -> Iterator[MariaDB]:
+    if reason := mariadb_missing():
+        unavailable(reason)
+    server = MariaDB()
+    server.start()
+    yield server
+    server.remove()
+
+
+@asynccontextmanager
+async def serving(
+    settings: Settings, encoder: Encoder
+) -> AsyncIterator[tuple[httpx.AsyncClient, Services]]:
+    app = create_app(settings, encoder=encoder)
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://testserver") as client,
+    ):
+        yield client, app.state.services
+
+
+def fault_settings(folder: Path, milvus_uri: str, database_url: str) -> Settings:
+    name = f"fault_{uuid.uuid4().hex[:8]}"
+    return make_settings(
+        folder,
+        milvus_uri=milvus_uri,
+        database_url=database_url,
+        collection=name,
+        table_prefix=f"{name}_",
+        batch_size=max(1, SAMPLE_BATCH_SIZE // 4),
+    )
+
+
+async def start_load_and_wait_for_progress(client: httpx.AsyncClient) -> str:
+    accepted = await client.post("/items/sample")
+    assert accepted.status_code == 202, accepted.text
+    job_id: str = accepted.json()["job_id"]
+    async with asyncio.timeout(60):
+        while True:
+            if (await client.get(f"/jobs/{job_id}")).json()["done"] > 0:
+                return job_id
+            await asyncio.sleep(0.01)
+
+
+async def health(client: httpx.AsyncClient) -> tuple[int, dict[str, Any]]:
+    response = await client.get("/health")
+    return response.status_code, response.json()
+
+
+async def until_healthy(client: httpx.AsyncClient) -> None:
+    async with asyncio.timeout(HEAL_TIMEOUT):
+        while True:
+            if (await health(client))[0] == 200:
+                return
+            await asyncio.sleep(0.5)
+
+
+async def same_ids_in_both(services: Services) -> set[int]:
+    """Wait for background compensation, then compare the stores' ids."""
+    await services.ingestor.settled()
+    await services.milvus.flush()
+    vector_ids = await services.milvus.list_ids()
+    record_ids = await services.metadata.list_ids()
+    assert vector_ids == record_ids
+    return vector_ids
+
+
+async def test_milvus_stopped_during_a_load(
+    own_milvus: MilvusServer, mysql_url: str, encoder: Encoder, tmp_path: Path
+) -> None:
+    settings = fault_settings(tmp_path, own_milvus.uri, mysql_url)
+    async with serving(settings, encoder) as (client, services):
+        job_id = await start_load_and_wait_for_progress(client)
+        await asyncio.to_thread(own_milvus.stop)
+
+        job = await wait_for_job(client, job_id)
+        assert job["state"] == "failed"
+        assert "MilvusException" in job["message"], job["message"]
+        assert 0 < job["loaded"] < job["total"]
+        status, report = await health(client)
+        assert status == 503
+        assert report["milvus"].startswith("down: ")
+        assert report["metadata"] == "ok"
+
+        await asyncio.to_thread(own_milvus.restart)
+        await until_healthy(client)
+        ids = await same_ids_in_both(services)
+        assert len(ids) == job["loaded"]
+        print(f"\nafter the Milvus outage: {len(ids)} ids in each store, the same ones")
+
+
+async def test_mariadb_stopped_during_a_load(
+    own_mariadb: MariaDB, milvus_uri: str, encoder: Encoder, tmp_path: Path
+) -> None:
+    database_url = own_mariadb.create_database("faults", "faults", uuid.uuid4().hex)
+    settings = fault_settings(tmp_path, milvus_uri, database_url)
+    async with serving(settings, encoder) as (client, services):
+        job_id = await start_load_and_wait_for_progress(client)
+        await asyncio.to_thread(own_mariadb.stop)
+
+        status, report = await health(client)
+        assert status == 503
+        assert report["metadata"].startswith("down: ")
+        assert report["milvus"] == "ok"
+        unavailable = await client.get(f"/jobs/{job_id}")
+        assert unavailable.status_code == 503
+        assert "the metadata store is unavailable" in unavailable.json()["detail"]
+
+        await asyncio.to_thread(own_mariadb.start)
+        await until_healthy(client)
+        job = await wait_for_job(client, job_id)
+        assert job["state"] == "failed"
+        assert "OperationalError" in job["message"], job["message"]
+        ids = await same_ids_in_both(services)
+        assert len(ids) == job["loaded"]
+        print(f"\nafter the MariaDB outage: {len(ids)} ids in each store, the same ones")
