@@ -123,6 +123,18 @@ def milvus_missing() -> str | None:
     return None
 
 
+def _bind_reusing(port: int) -> socket.socket | None:
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(("127.0.0.1", port))
+        sock.listen()
+    except OSError:
+        sock.close()
+        return None
+    return sock
+
+
 class MilvusServer:
     """A Milvus standalone server from the `milvus` package, with a fresh data folder."""
 
@@ -134,6 +146,9 @@ class MilvusServer:
         self._server.set_base_dir(str(self.folder))
         # Coordinators wait out their predecessors' etcd leases on a restart: 30 s by default.
         self._server.config.set("common.session.ttl", 3)
+        # The package checks a port is free by binding it without SO_REUSEADDR, which fails for
+        # a minute after a stop (TIME_WAIT), though Milvus itself could bind it: check as Milvus.
+        self._server.config.try_bind_port = _bind_reusing
         self.startup_seconds = 0.0
 
     @property
@@ -141,6 +156,10 @@ class MilvusServer:
         # It listens on every interface; talk to it on loopback only. Its port may move off
         # 19530 when that one is taken, so read it.
         return f"http://127.0.0.1:{self._server.listen_port}"
+
+    @property
+    def running(self) -> bool:
+        return bool(self._server.running)
 
     def start(self) -> None:
         started = time.monotonic()
@@ -154,6 +173,7 @@ class MilvusServer:
         """Start again on the same data and the same port, as a restarted server would."""
         self._server.config.update(proxy_port=self._server.listen_port)
         self.start()
+        print(f"\nMilvus server restarted in {self.startup_seconds:.1f} s at {self.uri}")
 
     def remove(self) -> None:
         self.stop()

@@ -2,8 +2,9 @@
 
 Each batch is encoded off the event loop, written to the metadata store (which hands out the
 ids) and then to Milvus. If the Milvus write fails the batch is removed from both stores again,
-so neither keeps an item the other lacks; a removal that cannot reach its store (it is down)
-is retried in the background until it can. A job's final state is saved the same way, so a job
+so neither keeps an item the other lacks; if the metadata write itself fails, whatever of the
+batch it may have committed is removed. A removal that cannot reach its store (it is down) is
+retried in the background until it can. A job's final state is saved the same way, so a job
 interrupted by a database outage still ends `failed`, with the reason, once the database is back.
 """
 
@@ -125,7 +126,15 @@ class Ingestor:
             else:
                 good.append((line, record))
                 good_vectors.append(vector)
-        ids = await self._metadata.add_items(job.id, good)
+        try:
+            ids = await self._metadata.add_items(job.id, good)
+        except Exception:
+            # The connection may have dropped after the commit went through: take out whatever
+            # of the batch landed, once the database answers again.
+            positions = [position for position, _ in good]
+            remove = functools.partial(self._metadata.delete_batch, job.id, positions)
+            self._retry(remove, "removing a half-known batch from the metadata store")
+            raise
         try:
             await self._milvus.insert(ids, good_vectors)
         except BaseException:

@@ -151,6 +151,17 @@ class MetadataStore:
             result = await conn.execute(delete(self.items).where(self.items.c.id.in_(list(ids))))
         return result.rowcount
 
+    async def delete_batch(self, job_id: str, positions: Sequence[int]) -> int:
+        """Remove what a job wrote for these positions: for a write whose outcome is unknown."""
+        if not positions:
+            return 0
+        query = delete(self.items).where(
+            self.items.c.job_id == job_id, self.items.c.position.in_(list(positions))
+        )
+        async with self._engine.begin() as conn:
+            result = await conn.execute(query)
+        return result.rowcount
+
     async def get_items(self, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         if not ids:
             return {}
