@@ -71,9 +71,15 @@ async def backend(settings: Settings, url: str | None) -> AsyncIterator[Backend]
         async with httpx.AsyncClient(base_url=url, timeout=60) as client:
             yield RemoteService(client)
         return
+    async with opened_services(settings) as services:
+        yield LocalService(services)
+
+
+@asynccontextmanager
+async def opened_services(settings: Settings) -> AsyncIterator[Services]:
     services = await open_services(settings)
     try:
-        yield LocalService(services)
+        yield services
     finally:
         await close_services(services)
 
@@ -189,21 +195,15 @@ async def _count(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _check(settings: Settings, args: argparse.Namespace) -> int:
     """Exit 0 when the stores agree, 1 when they drift."""
-    services = await open_services(settings)
-    try:
+    async with opened_services(settings) as services:
         report = await consistency.check(services.milvus, services.metadata)
-    finally:
-        await close_services(services)
     print(report.model_dump_json(indent=2))
     return 0 if report.consistent else 1
 
 
 async def _repair(settings: Settings, args: argparse.Namespace) -> int:
-    services = await open_services(settings)
-    try:
+    async with opened_services(settings) as services:
         report = await consistency.repair(services.milvus, services.metadata)
-    finally:
-        await close_services(services)
     print(report.model_dump_json(indent=2))
     return 0
 
