@@ -11,20 +11,24 @@ from pathlib import Path
 
 DEMO_TYPE = {{ cookiecutter.demo_type|tojson }}
 
-# demo type -> overlay folder (under _demos/) copied over the project root.
+# demo type -> overlay folders (under _demos/) copied over the project root, in order;
+# "media" holds what the image and video demos share: the image encoder and the file store.
 DEMO_OVERLAYS = {
-    "molecule": "molecule",
-    "qa": "qa",
+    "molecule": ("molecule",),
+    "qa": ("qa",),
+    "image": ("media", "image"),
+    "video": ("media", "video"),
 }
 
 
 def wire_demo(project: Path, demo: str) -> None:
     overlays = project / "_demos"
-    chosen = overlays / DEMO_OVERLAYS[demo]
-    for source in sorted(p for p in chosen.rglob("*") if p.is_file()):
-        target = project / source.relative_to(chosen)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(source), target)
+    for overlay in DEMO_OVERLAYS[demo]:
+        chosen = overlays / overlay
+        for source in sorted(p for p in chosen.rglob("*") if p.is_file()):
+            target = project / source.relative_to(chosen)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(source), target)
     shutil.rmtree(overlays)
 
 

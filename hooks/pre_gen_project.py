@@ -9,7 +9,7 @@ PROJECT_SLUG = {{ cookiecutter.project_slug|tojson }}
 PACKAGE_NAME = {{ cookiecutter.package_name|tojson }}
 PROJECT_NAME = {{ cookiecutter.project_name|tojson }}
 
-WORKING_DEMOS = ("molecule", "qa")
+WORKING_DEMOS = ("molecule", "qa", "image")
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 PACKAGE_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 

@@ -29,6 +29,7 @@ def pytest_configure(config: pytest.Config) -> None:
 DEMO_WORDS = {
     "molecule": ("smiles", "rdkit", "tanimoto", "molecule"),
     "qa": ("question", "faq", "minilm", "sentence_transformers"),
+    "image": ("efficientnet", "gallery", "media_root"),
 }
 WORKING_DEMOS = tuple(DEMO_WORDS)
 

@@ -4,19 +4,39 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from conftest import Bake
 
-# For each demo: a search body and what its best hit must be, in the sample data.
-EXPECTED_SEARCH = {
-    "molecule": ({"smiles": "CC1=CC(=O)C=CC1=O", "top_k": 3}, "name", "1"),
+# For each demo: a search (the query as the command line takes it, and the request's httpx
+# arguments, for the project at the given path) and what its best hit must be in the sample data.
+GALLERY_PHOTO = "data/gallery/chelsea-01.jpg"
+EXPECTED_SEARCH: dict[str, tuple[Callable[[Path], tuple[str, dict[str, Any]]], str, str]] = {
+    "molecule": (
+        lambda path: ("CC1=CC(=O)C=CC1=O", {"json": {"smiles": "CC1=CC(=O)C=CC1=O", "top_k": 3}}),
+        "name",
+        "1",
+    ),
     "qa": (
-        {"question": "What command executes the automated tests?", "top_k": 3},
+        lambda path: (
+            "What command executes the automated tests?",
+            {"json": {"question": "What command executes the automated tests?", "top_k": 3}},
+        ),
         "question",
         "How do I run the test suite?",
+    ),
+    "image": (
+        lambda path: (
+            str(path / GALLERY_PHOTO),
+            {"files": {"image": (path / GALLERY_PHOTO).read_bytes()}, "data": {"top_k": "3"}},
+        ),
+        "name",
+        "gallery/chelsea-01.jpg",
     ),
 }
 
@@ -81,8 +101,9 @@ def test_serves_its_sample_data(bake: Bake, server: str) -> None:
             "metadata": job["loaded"],
         }
 
-        body, field, expected = EXPECTED_SEARCH[bake.demo]
-        response = client.post("/search", json=body)
+        request, field, expected = EXPECTED_SEARCH[bake.demo]
+        query, arguments = request(bake.path)
+        response = client.post("/search", **arguments)
         assert response.status_code == 200, response.text
         best = response.json()["results"][0]
         assert best[field] == expected
@@ -91,7 +112,6 @@ def test_serves_its_sample_data(bake: Bake, server: str) -> None:
     # The command line reaches the same running service with --url.
     counted = run(bake, bake.package, "count", "--url", server)
     assert counted.stdout == f"milvus: {job['loaded']}\nmetadata: {job['loaded']}\n", counted.stderr
-    query = str(body[field if bake.demo == "qa" else "smiles"])
     searched = run(bake, bake.package, "search", query, "--top-k", "1", "--url", server)
     assert searched.returncode == 0, searched.stderr
     assert str(expected) in searched.stdout

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import WORKING_DEMOS, Bake, serving
+from conftest import TEMPLATE, WORKING_DEMOS, Bake, serving
 
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -23,9 +23,13 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "build" / "screenshots"
 
+GALLERY = TEMPLATE / "{{cookiecutter.project_slug}}" / "_demos" / "image" / "data" / "gallery"
+# A query is text, or a file to pick: (name, content).
+Query = str | tuple[str, bytes]
+
 # demo -> (a query, the title of the hit it must find first, a query the API refuses and
 #          the words of its error, a file it refuses and the words of that error)
-PAGE_CASES = {
+PAGE_CASES: dict[str, tuple[Query, str, tuple[Query, str], tuple[str, bytes, str]]] = {
     "molecule": (
         "CC1=CC(=O)C=CC1=O",
         "1",
@@ -42,7 +46,22 @@ PAGE_CASES = {
             "needs a header row with the columns question and answer",
         ),
     ),
+    "image": (
+        ("cat.jpg", (GALLERY / "chelsea-01.jpg").read_bytes()),
+        "gallery/chelsea-01.jpg",
+        (("notes.jpg", b"words, not pixels"), "not an image Pillow can read"),
+        ("notes.jpg", b"words, not pixels", "no image could be read"),
+    ),
 }
+
+
+def enter_query(page: object, query: Query) -> None:
+    if isinstance(query, tuple):
+        name, content = query
+        file = {"name": name, "mimeType": "image/jpeg", "buffer": content}
+        page.set_input_files("#query", file)  # type: ignore[attr-defined]
+    else:
+        page.fill("#query", query)  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="module")
@@ -69,14 +88,15 @@ def test_load_and_search_through_the_page(
         page = browser.new_page(viewport={"width": 1100, "height": 1300})  # type: ignore[attr-defined]
         page.goto(url + "/")
         page.wait_for_selector("#title:not(:text-is('Search'))")
-        assert page.inner_text("#title") == f"Milvus {'QA' if demo == 'qa' else 'Molecule'} Search"
+        title = "QA" if demo == "qa" else demo.title()
+        assert page.inner_text("#title") == f"Milvus {title} Search"
 
         page.click("#sample")
         page.wait_for_selector("#job-status:has-text('succeeded')", timeout=120_000)
         assert page.evaluate("document.getElementById('job-progress').value") > 0
         page.wait_for_selector("#counts:has-text('stored')")
 
-        page.fill("#query", query)
+        enter_query(page, query)
         page.fill("#top-k", "3")
         page.click("#search-form button[type=submit]")
         page.wait_for_selector(".hit")
@@ -94,7 +114,7 @@ def test_load_and_search_through_the_page(
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{demo}.png"))
 
-        page.fill("#query", bad_query)
+        enter_query(page, bad_query)
         page.click("#search-form button[type=submit]")
         page.wait_for_selector("#error:not([hidden])")
         assert query_error in page.inner_text("#error")

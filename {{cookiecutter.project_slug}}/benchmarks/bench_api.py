@@ -19,7 +19,8 @@ import httpx
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.encoders import load_encoder
 from {{ cookiecutter.package_name }}.main import create_app
-from {{ cookiecutter.package_name }}.records import Record, SearchRequest, parse_upload, sample_data
+from {{ cookiecutter.package_name }}.records import SearchRequest, parse_files, sample_data
+from {{ cookiecutter.package_name }}.uploads import files_at
 
 
 async def benchmark(folder: Path, searches: int) -> None:
@@ -64,12 +65,12 @@ async def finished_job(client: httpx.AsyncClient, url: str) -> dict[str, Any]:
 
 async def search(client: httpx.AsyncClient, settings: Settings, searches: int) -> None:
     path = sample_data(settings)
-    records: list[Record] = [r for _, r in parse_upload(path.name, path.read_bytes()).records]
-    queries = [SearchRequest.of(r.encoder_input(), 10) for r in records[:searches]]
+    parsed = parse_files(files_at(path, path.name), settings)
+    queries = [SearchRequest.like(record, 10) for _, record in parsed.records[:searches]]
     latencies = []
     for query in queries:
         started = time.perf_counter()
-        response = await client.post("/search", json=query.model_dump())
+        response = await client.post("/search", **query.http_body())
         latencies.append((time.perf_counter() - started) * 1000)
         response.raise_for_status()
     latencies.sort()

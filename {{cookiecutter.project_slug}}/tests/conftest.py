@@ -25,7 +25,9 @@ from pymilvus import MilvusClient
 
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.encoders import Encoder, load_encoder
+from {{ cookiecutter.package_name }}.records import EncoderInput
 
+from examples import extra_settings
 from helpers import running_app, wait_for_job
 from servers import MariaDB, MilvusServer, mariadb_missing, milvus_missing
 
@@ -40,6 +42,7 @@ def make_settings(folder: Path, **overrides: Any) -> Settings:
         "milvus_uri": str(folder / "milvus.db"),
         "database_url": f"sqlite+aiosqlite:///{folder / 'metadata.db'}",
         "data_root": PROJECT_ROOT / "data",
+        **extra_settings(folder),
         **overrides,
     }
     return Settings(_env_file=None, **values)
@@ -95,7 +98,7 @@ def milvus_uri(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-def encoder() -> Encoder:
+def encoder() -> Encoder[EncoderInput]:
     """The demo's real encoder, loaded once: models take seconds to load."""
     settings = Settings(_env_file=None)
     return load_encoder(settings.encoder, settings.encoder_options)
@@ -143,7 +146,9 @@ def lite_settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def client(settings: Settings, encoder: Encoder) -> AsyncIterator[httpx.AsyncClient]:
+async def client(
+    settings: Settings, encoder: Encoder[EncoderInput]
+) -> AsyncIterator[httpx.AsyncClient]:
     async with running_app(settings, encoder) as client:
         yield client
 
@@ -153,7 +158,7 @@ async def loaded_client(
     backend: str,
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
-    encoder: Encoder,
+    encoder: Encoder[EncoderInput],
 ) -> AsyncIterator[httpx.AsyncClient]:
     """A service that has loaded the sample data; tests using it must not change it."""
     folder = tmp_path_factory.mktemp("loaded")

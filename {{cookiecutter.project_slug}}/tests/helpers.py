@@ -1,8 +1,9 @@
 """Helpers for tests that drive the service through its HTTP API."""
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -10,13 +11,17 @@ import httpx
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.encoders import Encoder
 from {{ cookiecutter.package_name }}.main import create_app
+from {{ cookiecutter.package_name }}.records import EncoderInput
+from {{ cookiecutter.package_name }}.uploads import SourceFile
 
 FINISHED = {"succeeded", "failed"}
 JOB_TIMEOUT = 120.0  # seconds; the sample loads take a few
 
 
 @asynccontextmanager
-async def running_app(settings: Settings, encoder: Encoder) -> AsyncIterator[httpx.AsyncClient]:
+async def running_app(
+    settings: Settings, encoder: Encoder[EncoderInput]
+) -> AsyncIterator[httpx.AsyncClient]:
     """The app with its lifespan run, and a client that talks to it in-process."""
     app = create_app(settings, encoder=encoder)
     transport = httpx.ASGITransport(app=app)
@@ -37,6 +42,23 @@ async def wait_for_job(client: httpx.AsyncClient, job_id: str) -> dict[str, Any]
             if job["state"] in FINISHED:
                 return job
             await asyncio.sleep(0.05)
+
+
+def multipart(files: Sequence[tuple[str, bytes]]) -> list[tuple[str, tuple[str, bytes]]]:
+    """Files as the `file` fields of a multipart upload."""
+    return [("file", named) for named in files]
+
+
+def source_files(files: Sequence[tuple[str, bytes]]) -> list[SourceFile]:
+    return [SourceFile(name, data=content) for name, content in files]
+
+
+def write_files(folder: Path, files: Sequence[tuple[str, bytes]]) -> Path:
+    """Write the files into `folder` (created); return it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in files:
+        (folder / name).write_bytes(content)
+    return folder
 
 
 async def counts(client: httpx.AsyncClient) -> dict[str, int]:

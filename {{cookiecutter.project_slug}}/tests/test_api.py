@@ -3,6 +3,7 @@
 import asyncio
 import os
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -10,17 +11,19 @@ from pydantic import SecretStr
 
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.encoders import Encoder
+from {{ cookiecutter.package_name }}.records import EncoderInput
 
 from examples import (
     BAD_UPLOADS,
     INVALID_SEARCH,
+    MISSING_SEARCH,
+    QUERY_FIELD,
     SAMPLE_BATCH_SIZE,
-    SEARCH,
     UPLOAD,
-    UPLOAD_BAD_LINE,
-    UPLOAD_NAME,
+    UPLOAD_BAD_ITEM,
+    search,
 )
-from helpers import counts, running_app, wait_for_job
+from helpers import counts, multipart, running_app, wait_for_job, write_files
 
 
 async def test_health_and_docs(client: httpx.AsyncClient) -> None:
@@ -48,7 +51,7 @@ async def test_sample_load_is_a_job_that_fills_both_stores(
 
 
 async def test_search_returns_ranked_hits(loaded_client: httpx.AsyncClient) -> None:
-    response = await loaded_client.post("/search", json={**SEARCH, "top_k": 5})
+    response = await loaded_client.post("/search", **search(top_k=5))
     assert response.status_code == 200, response.text
     hits = response.json()["results"]
     assert len(hits) == 5
@@ -60,7 +63,7 @@ async def test_search_returns_ranked_hits(loaded_client: httpx.AsyncClient) -> N
 
 
 async def test_default_top_k_applies(loaded_client: httpx.AsyncClient) -> None:
-    response = await loaded_client.post("/search", json=SEARCH)
+    response = await loaded_client.post("/search", **search())
     assert len(response.json()["results"]) == 10
 
 
@@ -72,18 +75,20 @@ async def test_list_items_pages(loaded_client: httpx.AsyncClient) -> None:
 
 
 async def test_upload_reports_bad_lines_and_loads_the_rest(client: httpx.AsyncClient) -> None:
-    response = await client.post("/items", files={"file": (UPLOAD_NAME, UPLOAD)})
+    response = await client.post("/items", files=multipart(UPLOAD))
     assert response.status_code == 202, response.text
     accepted = response.json()
     assert accepted["status_url"].endswith(f"/jobs/{accepted['job_id']}")
     job = await wait_for_job(client, accepted["job_id"])
     assert job["state"] == "succeeded"
     assert (job["total"], job["done"], job["loaded"], job["failed"]) == (3, 3, 2, 1)
-    assert [error["item"] for error in job["errors"]] == [UPLOAD_BAD_LINE]
+    assert [error["item"] for error in job["errors"]] == [UPLOAD_BAD_ITEM]
     assert await counts(client) == {"milvus": 2, "metadata": 2}
 
 
-async def test_searches_answer_during_a_load(settings: Settings, encoder: Encoder) -> None:
+async def test_searches_answer_during_a_load(
+    settings: Settings, encoder: Encoder[EncoderInput]
+) -> None:
     async with running_app(
         settings.model_copy(update={"batch_size": SAMPLE_BATCH_SIZE}), encoder
     ) as client:
@@ -95,7 +100,7 @@ async def test_searches_answer_during_a_load(settings: Settings, encoder: Encode
             seen_done.append(job["done"])
             if job["state"] in {"succeeded", "failed"}:
                 break
-            response = await client.post("/search", json=SEARCH)
+            response = await client.post("/search", **search())
             assert response.status_code == 200, response.text
             answered_while_running += job["state"] == "running"
             await asyncio.sleep(0)
@@ -106,48 +111,48 @@ async def test_searches_answer_during_a_load(settings: Settings, encoder: Encode
 
 
 async def test_delete_an_item_from_both_stores(client: httpx.AsyncClient) -> None:
-    response = await client.post("/items", files={"file": (UPLOAD_NAME, UPLOAD)})
+    response = await client.post("/items", files=multipart(UPLOAD))
     await wait_for_job(client, response.json()["job_id"])
     [first, *_] = (await client.get("/items")).json()
     assert (await client.delete(f"/items/{first['id']}")).status_code == 204
     assert (await client.get(f"/items/{first['id']}")).status_code == 404
     assert await counts(client) == {"milvus": 1, "metadata": 1}
-    hits = (await client.post("/search", json=SEARCH)).json()["results"]
+    hits = (await client.post("/search", **search())).json()["results"]
     assert first["id"] not in [hit["id"] for hit in hits]
 
 
 async def test_drop_collection_empties_both_stores(client: httpx.AsyncClient) -> None:
-    response = await client.post("/items", files={"file": (UPLOAD_NAME, UPLOAD)})
+    response = await client.post("/items", files=multipart(UPLOAD))
     await wait_for_job(client, response.json()["job_id"])
     assert (await client.delete("/collection")).status_code == 204
     assert await counts(client) == {"milvus": 0, "metadata": 0}
-    assert (await client.post("/search", json=SEARCH)).json() == {"results": []}
+    assert (await client.post("/search", **search())).json() == {"results": []}
 
 
-@pytest.mark.parametrize(("name", "content", "message"), BAD_UPLOADS)
+@pytest.mark.parametrize(("files", "message"), BAD_UPLOADS)
 async def test_bad_files_are_refused_and_change_nothing(
-    client: httpx.AsyncClient, name: str, content: bytes, message: str
+    client: httpx.AsyncClient, files: list[tuple[str, bytes]], message: str
 ) -> None:
-    response = await client.post("/items", files={"file": (name, content)})
+    response = await client.post("/items", files=multipart(files))
     assert response.status_code == 422
     assert message in response.json()["detail"]
     assert await counts(client) == {"milvus": 0, "metadata": 0}
 
 
 @pytest.mark.parametrize(
-    ("body", "message"),
+    ("arguments", "message"),
     [
-        ({**SEARCH, "top_k": 0}, "greater than or equal to 1"),
-        ({**SEARCH, "top_k": 101}, "top_k must be between 1 and 100"),
-        ({**SEARCH, "top_k": "many"}, "valid integer"),
+        (search(top_k=0), "greater than or equal to 1"),
+        (search(top_k=101), "top_k must be between 1 and 100"),
+        (search(top_k="many"), "valid integer"),
         (INVALID_SEARCH, ""),
-        ({}, "Field required"),
+        (MISSING_SEARCH, "Field required"),
     ],
 )
 async def test_bad_searches_get_422(
-    client: httpx.AsyncClient, body: dict[str, object], message: str
+    client: httpx.AsyncClient, arguments: dict[str, Any], message: str
 ) -> None:
-    response = await client.post("/search", json=body)
+    response = await client.post("/search", **arguments)
     assert response.status_code == 422
     assert message in response.text
 
@@ -161,21 +166,22 @@ async def test_unknown_ids_get_404(client: httpx.AsyncClient) -> None:
     assert (await client.get("/items/not-a-number")).status_code == 422
 
 
-async def test_too_large_uploads_get_413(settings: Settings, encoder: Encoder) -> None:
+async def test_too_large_uploads_get_413(
+    settings: Settings, encoder: Encoder[EncoderInput]
+) -> None:
     small = settings.model_copy(update={"max_upload_bytes": 10})
     async with running_app(small, encoder) as client:
-        response = await client.post("/items", files={"file": (UPLOAD_NAME, UPLOAD)})
+        response = await client.post("/items", files=multipart(UPLOAD))
         assert response.status_code == 413
         assert "larger than the limit of 10 bytes" in response.json()["detail"]
         assert await counts(client) == {"milvus": 0, "metadata": 0}
 
 
 async def test_server_files_load_only_from_the_data_root(
-    settings: Settings, encoder: Encoder, tmp_path: Path
+    settings: Settings, encoder: Encoder[EncoderInput], tmp_path: Path
 ) -> None:
     root = tmp_path / "data"
-    root.mkdir()
-    (root / UPLOAD_NAME).write_bytes(UPLOAD)
+    write_files(root / "batch", UPLOAD)
     (tmp_path / "secret.txt").write_text("not for you", encoding="utf-8")
     async with running_app(settings.model_copy(update={"data_root": root}), encoder) as client:
         outside = await client.post("/items/load", json={"path": "../secret.txt"})
@@ -183,24 +189,26 @@ async def test_server_files_load_only_from_the_data_root(
         assert "outside the data folder" in outside.json()["detail"]
         absolute = await client.post("/items/load", json={"path": str(tmp_path / "secret.txt")})
         assert absolute.status_code == 400
-        assert (await client.post("/items/load", json={"path": "nope.csv"})).status_code == 404
-        inside = await client.post("/items/load", json={"path": UPLOAD_NAME})
+        assert (await client.post("/items/load", json={"path": "nope"})).status_code == 404
+        inside = await client.post("/items/load", json={"path": "batch"})
         assert inside.status_code == 202
         job = await wait_for_job(client, inside.json()["job_id"])
         assert job["loaded"] == 2
 
 
-async def test_api_key_guards_what_changes_data(settings: Settings, encoder: Encoder) -> None:
+async def test_api_key_guards_what_changes_data(
+    settings: Settings, encoder: Encoder[EncoderInput]
+) -> None:
     guarded = settings.model_copy(update={"api_key": SecretStr("s3cret")})
     async with running_app(guarded, encoder) as client:
-        refused = await client.post("/items", files={"file": (UPLOAD_NAME, UPLOAD)})
+        refused = await client.post("/items", files=multipart(UPLOAD))
         assert refused.status_code == 401
         assert "X-API-Key" in refused.json()["detail"]
         wrong = await client.delete("/collection", headers={"X-API-Key": "guess"})
         assert wrong.status_code == 401
-        assert (await client.post("/search", json=SEARCH)).status_code == 200
+        assert (await client.post("/search", **search())).status_code == 200
         accepted = await client.post(
-            "/items", files={"file": (UPLOAD_NAME, UPLOAD)}, headers={"X-API-Key": "s3cret"}
+            "/items", files=multipart(UPLOAD), headers={"X-API-Key": "s3cret"}
         )
         assert accepted.status_code == 202
 
@@ -213,7 +221,6 @@ async def test_the_page_and_its_description(client: httpx.AsyncClient) -> None:
     for asset in ("static/app.js", "static/style.css"):
         assert (await client.get(f"/{asset}")).status_code == 200
     demo = (await client.get("/demo")).json()
-    [query_field] = SEARCH
-    assert demo["query_field"] == query_field
+    assert demo["query_field"] == QUERY_FIELD
     spec = (await client.get("/openapi.json")).json()
     assert demo["title"] == spec["info"]["title"]

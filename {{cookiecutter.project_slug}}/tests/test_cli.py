@@ -6,7 +6,8 @@ import pytest
 
 from {{ cookiecutter.package_name }}.cli import main
 
-from examples import BAD_UPLOADS, SEARCH, UPLOAD, UPLOAD_BAD_LINE, UPLOAD_NAME
+from examples import BAD_UPLOADS, UPLOAD, UPLOAD_BAD_ITEM, cli_query
+from helpers import write_files
 
 PREFIX = "{{ cookiecutter.package_name|upper }}_"
 
@@ -19,14 +20,13 @@ def stores_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_load_count_and_search(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    upload = tmp_path / UPLOAD_NAME
-    upload.write_bytes(UPLOAD)
+    upload = write_files(tmp_path / "upload", UPLOAD)
 
     assert main(["load", str(upload)]) == 0
     out = capsys.readouterr().out
     assert "3/3" in out
     assert "loaded 2, skipped 1 of 3: succeeded" in out
-    assert f"{UPLOAD_BAD_LINE}: " in out
+    assert f"{UPLOAD_BAD_ITEM}: " in out
 
     assert main(["load", str(upload), "--if-empty"]) == 0
     assert "already holds 2 items; nothing loaded" in capsys.readouterr().out
@@ -34,8 +34,7 @@ def test_load_count_and_search(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert main(["count"]) == 0
     assert capsys.readouterr().out == "milvus: 2\nmetadata: 2\n"
 
-    [query] = SEARCH.values()
-    assert main(["search", query, "--top-k", "1"]) == 0
+    assert main(["search", cli_query(tmp_path), "--top-k", "1"]) == 0
     [line] = capsys.readouterr().out.splitlines()
     score, item_id, *_ = line.split()
     assert 0.0 < float(score) <= 1.0
@@ -45,16 +44,15 @@ def test_load_count_and_search(tmp_path: Path, capsys: pytest.CaptureFixture[str
 def test_a_bad_file_is_refused_with_a_message(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    name, content, message = BAD_UPLOADS[0]
-    bad = tmp_path / name
-    bad.write_bytes(content)
+    files, message = BAD_UPLOADS[0]
+    bad = write_files(tmp_path / "bad", files)
     assert main(["load", str(bad)]) == 2
     assert message in capsys.readouterr().err
 
 
 def test_a_missing_file_is_refused_with_a_message(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["load", "no-such-file.csv"]) == 2
-    assert "No such file" in capsys.readouterr().err
+    assert "no-such-file.csv: no such file or folder" in capsys.readouterr().err
 
 
 def test_serve_refuses_several_workers_on_milvus_lite(capsys: pytest.CaptureFixture[str]) -> None:

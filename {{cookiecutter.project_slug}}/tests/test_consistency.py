@@ -8,26 +8,26 @@ import pytest
 from {{ cookiecutter.package_name }}.cli import main
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.encoders import Encoder, EncodingError
-from {{ cookiecutter.package_name }}.records import parse_upload
+from {{ cookiecutter.package_name }}.records import EncoderInput, parse_files
 from {{ cookiecutter.package_name }}.services import close_services, open_services
 
-from examples import ENCODER_INPUTS, UPLOAD, UPLOAD_NAME
-from helpers import running_app, wait_for_job
+from examples import ENCODER_INPUTS, UPLOAD
+from helpers import running_app, source_files, wait_for_job
 
 ORPHAN_VECTOR_ID = 10**9
 
 
-async def make_drift(settings: Settings, encoder: Encoder) -> tuple[int, int]:
+async def make_drift(settings: Settings, encoder: Encoder[EncoderInput]) -> tuple[int, int]:
     """Load the upload, then give each store an id the other lacks; return (orphan, lost)."""
     services = await open_services(settings, encoder)
     try:
         job = await services.ingestor.load_now(
-            "upload", UPLOAD_NAME, parse_upload(UPLOAD_NAME, UPLOAD)
+            "upload", "upload", parse_files(source_files(UPLOAD), settings)
         )
         assert job.loaded == 2
         [vector] = encoder.encode_batch(ENCODER_INPUTS[:1])
         assert not isinstance(vector, EncodingError)
-        await services.milvus.insert([ORPHAN_VECTOR_ID], [vector])
+        await services.milvus.insert([ORPHAN_VECTOR_ID], [[vector]])
         lost = min(await services.metadata.list_ids())
         await services.milvus.delete([lost])
         await services.milvus.flush()
@@ -36,7 +36,9 @@ async def make_drift(settings: Settings, encoder: Encoder) -> tuple[int, int]:
     return ORPHAN_VECTOR_ID, lost
 
 
-async def test_the_endpoint_reports_and_repairs_drift(settings: Settings, encoder: Encoder) -> None:
+async def test_the_endpoint_reports_and_repairs_drift(
+    settings: Settings, encoder: Encoder[EncoderInput]
+) -> None:
     orphan, lost = await make_drift(settings, encoder)
     async with running_app(settings, encoder) as client:
         report = (await client.get("/admin/consistency")).json()
@@ -64,7 +66,7 @@ async def test_repair_waits_for_running_jobs(client: httpx.AsyncClient) -> None:
 
 async def test_the_cli_checks_and_repairs(
     settings: Settings,
-    encoder: Encoder,
+    encoder: Encoder[EncoderInput],
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:

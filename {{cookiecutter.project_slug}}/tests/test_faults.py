@@ -22,6 +22,7 @@ from conftest import make_settings, unavailable
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.encoders import Encoder
 from {{ cookiecutter.package_name }}.main import create_app
+from {{ cookiecutter.package_name }}.records import EncoderInput
 from {{ cookiecutter.package_name }}.services import Services
 
 from examples import SAMPLE_BATCH_SIZE
@@ -54,7 +55,7 @@ def own_mariadb() -> Iterator[MariaDB]:
 
 @asynccontextmanager
 async def serving(
-    settings: Settings, encoder: Encoder
+    settings: Settings, encoder: Encoder[EncoderInput]
 ) -> AsyncIterator[tuple[httpx.AsyncClient, Services]]:
     app = create_app(settings, encoder=encoder)
     transport = httpx.ASGITransport(app=app)
@@ -112,7 +113,7 @@ async def same_ids_in_both(services: Services) -> set[int]:
 
 
 async def test_milvus_stopped_during_a_load(
-    own_milvus: MilvusServer, mysql_url: str, encoder: Encoder, tmp_path: Path
+    own_milvus: MilvusServer, mysql_url: str, encoder: Encoder[EncoderInput], tmp_path: Path
 ) -> None:
     settings = fault_settings(tmp_path, own_milvus.uri, mysql_url)
     async with serving(settings, encoder) as (client, services):
@@ -136,7 +137,7 @@ async def test_milvus_stopped_during_a_load(
 
 
 async def test_mariadb_stopped_during_a_load(
-    own_mariadb: MariaDB, milvus_uri: str, encoder: Encoder, tmp_path: Path
+    own_mariadb: MariaDB, milvus_uri: str, encoder: Encoder[EncoderInput], tmp_path: Path
 ) -> None:
     database_url = own_mariadb.create_database("faults", "faults", uuid.uuid4().hex)
     settings = fault_settings(tmp_path, milvus_uri, database_url)

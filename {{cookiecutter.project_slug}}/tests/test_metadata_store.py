@@ -5,10 +5,11 @@ import pytest
 
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.metadata_store import MAX_JOB_ERRORS, MetadataStore
-from {{ cookiecutter.package_name }}.records import Record, item_columns, parse_upload
+from {{ cookiecutter.package_name }}.records import Record, item_columns, parse_files
 from {{ cookiecutter.package_name }}.schemas import ItemError, Job, JobState
 
-from examples import HOSTILE_RECORD, UPLOAD, UPLOAD_NAME
+from examples import HOSTILE_RECORD, UPLOAD
+from helpers import source_files
 
 
 @pytest.fixture
@@ -19,8 +20,8 @@ async def store(settings: Settings) -> AsyncIterator[MetadataStore]:
 
 
 @pytest.fixture
-def records() -> list[tuple[int, Record]]:
-    return parse_upload(UPLOAD_NAME, UPLOAD).records
+def records(settings: Settings) -> list[tuple[int, Record]]:
+    return parse_files(source_files(UPLOAD), settings).records
 
 
 def make_job(job_id: str = "job1") -> Job:

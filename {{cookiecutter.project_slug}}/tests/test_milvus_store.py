@@ -5,19 +5,20 @@ import pytest
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.encoders import Encoder, EncodingError, Vector
 from {{ cookiecutter.package_name }}.milvus_store import MilvusStore, SchemaMismatchError
+from {{ cookiecutter.package_name }}.records import EncoderInput
 
 from examples import ENCODER_INPUTS
 
 
 @pytest.fixture
-async def store(settings: Settings, encoder: Encoder) -> AsyncIterator[MilvusStore]:
+async def store(settings: Settings, encoder: Encoder[EncoderInput]) -> AsyncIterator[MilvusStore]:
     store = await MilvusStore.open(settings, encoder)
     yield store
     await store.close()
 
 
 @pytest.fixture
-def vectors(encoder: Encoder) -> list[Vector]:
+def vectors(encoder: Encoder[EncoderInput]) -> list[Vector]:
     encoded = encoder.encode_batch(ENCODER_INPUTS)
     assert not any(isinstance(v, EncodingError) for v in encoded)
     return [v for v in encoded if not isinstance(v, EncodingError)]
@@ -25,7 +26,7 @@ def vectors(encoder: Encoder) -> list[Vector]:
 
 async def test_insert_search_count_delete(store: MilvusStore, vectors: list[Vector]) -> None:
     ids = [101 + n for n in range(len(vectors))]
-    await store.insert(ids, vectors)
+    await store.insert(ids, [[v] for v in vectors])
     await store.flush()
     assert await store.count() == len(vectors)
 
@@ -42,17 +43,17 @@ async def test_insert_search_count_delete(store: MilvusStore, vectors: list[Vect
 
 
 async def test_reset_empties_the_collection(store: MilvusStore, vectors: list[Vector]) -> None:
-    await store.insert(list(range(1, len(vectors) + 1)), vectors)
+    await store.insert(list(range(1, len(vectors) + 1)), [[v] for v in vectors])
     await store.reset()
     assert await store.count() == 0
     assert await store.search(vectors[0], top_k=3) == []
 
 
 async def test_reopening_keeps_the_rows(
-    settings: Settings, encoder: Encoder, vectors: list[Vector]
+    settings: Settings, encoder: Encoder[EncoderInput], vectors: list[Vector]
 ) -> None:
     store = await MilvusStore.open(settings, encoder)
-    await store.insert([7], vectors[:1])
+    await store.insert([7], [vectors[:1]])
     await store.flush()
     await store.close()
     store = await MilvusStore.open(settings, encoder)
@@ -65,7 +66,7 @@ async def test_reopening_keeps_the_rows(
 class OtherShape:
     """An encoder of another dimension than the collection was built for."""
 
-    def __init__(self, encoder: Encoder) -> None:
+    def __init__(self, encoder: Encoder[EncoderInput]) -> None:
         self.dim = encoder.dim * 2
         self.metric = encoder.metric
         self.vector_type = encoder.vector_type
@@ -73,12 +74,12 @@ class OtherShape:
     def encode_batch(self, inputs: object) -> list[Vector | EncodingError]:
         raise NotImplementedError
 
-    def encode_query(self, query: str) -> Vector:
+    def encode_query(self, query: object) -> Vector:
         raise NotImplementedError
 
 
 async def test_a_collection_built_for_another_encoder_is_refused(
-    store: MilvusStore, settings: Settings, encoder: Encoder
+    store: MilvusStore, settings: Settings, encoder: Encoder[EncoderInput]
 ) -> None:
     with pytest.raises(SchemaMismatchError, match="another vector field"):
         await MilvusStore.open(settings, OtherShape(encoder))

@@ -9,14 +9,14 @@ from {{ cookiecutter.package_name }}.records import SearchRequest
 from {{ cookiecutter.package_name }}.remote import RemoteError, RemoteService
 from {{ cookiecutter.package_name }}.schemas import Counts, Job, JobState
 
-from examples import BAD_UPLOADS, SEARCH, UPLOAD, UPLOAD_BAD_LINE, UPLOAD_NAME
+from examples import BAD_UPLOADS, UPLOAD, UPLOAD_BAD_ITEM, cli_query
+from helpers import write_files
 
 
 async def test_load_follows_the_job_then_search_and_count(
     client: httpx.AsyncClient, tmp_path: Path
 ) -> None:
-    upload = tmp_path / UPLOAD_NAME
-    upload.write_bytes(UPLOAD)
+    upload = write_files(tmp_path / "upload", UPLOAD)
     remote = RemoteService(client, poll_seconds=0.01)
     seen: list[Job] = []
 
@@ -24,11 +24,11 @@ async def test_load_follows_the_job_then_search_and_count(
 
     assert job.state is JobState.SUCCEEDED
     assert (job.loaded, job.failed) == (2, 1)
-    assert [error.item for error in job.errors] == [UPLOAD_BAD_LINE]
+    [error] = job.errors
+    assert error.item.endswith(UPLOAD_BAD_ITEM)  # a folder's files are named below it
     assert seen[-1] == job
     assert await remote.count() == Counts(milvus=2, metadata=2)
-    [query] = SEARCH.values()
-    hits = await remote.search(SearchRequest.of(query, 1))
+    hits = await remote.search(SearchRequest.of(cli_query(tmp_path), 1))
     assert len(hits) == 1
     assert 0.0 < hits[0].score <= 1.0
 
@@ -36,11 +36,9 @@ async def test_load_follows_the_job_then_search_and_count(
 async def test_the_service_s_refusal_is_raised_with_its_reason(
     client: httpx.AsyncClient, tmp_path: Path
 ) -> None:
-    name, content, message = BAD_UPLOADS[0]
-    bad = tmp_path / name
-    bad.write_bytes(content)
+    files, message = BAD_UPLOADS[0]
+    bad = write_files(tmp_path / "bad", files)
     with pytest.raises(RemoteError, match=f"422: .*{message}"):
         await RemoteService(client).load(bad, lambda job: None)
-    [query] = SEARCH.values()
     with pytest.raises(RemoteError, match="top_k must be between"):
-        await RemoteService(client).search(SearchRequest.of(query, 1000))
+        await RemoteService(client).search(SearchRequest.of(cli_query(tmp_path), 1000))

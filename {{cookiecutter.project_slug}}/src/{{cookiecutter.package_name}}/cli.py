@@ -30,11 +30,11 @@ from . import consistency
 from .config import Settings
 from .encoders import InvalidQueryError
 from .ingest import ProgressCallback
-from .records import Hit, SearchRequest, parse_upload, sample_data
+from .records import Hit, SearchRequest, parse_files, sample_data
 from .remote import RemoteError, RemoteService
 from .schemas import Counts, Job, JobState
 from .services import Services, close_services, open_services
-from .uploads import InvalidUploadError, describe_invalid
+from .uploads import InvalidUploadError, describe_invalid, files_at
 
 
 class Backend(Protocol):
@@ -51,8 +51,8 @@ class LocalService:
 
     async def load(self, path: Path | None, on_progress: ProgressCallback) -> Job:
         path = path or sample_data(self._services.settings)
-        data = await asyncio.to_thread(path.read_bytes)
-        parsed = await asyncio.to_thread(parse_upload, path.name, data)
+        files = await asyncio.to_thread(files_at, path, path.name)
+        parsed = await asyncio.to_thread(parse_files, files, self._services.settings)
         return await self._services.ingestor.load_now("cli", str(path), parsed, on_progress)
 
     async def search(self, request: SearchRequest) -> list[Hit]:
@@ -107,7 +107,7 @@ def _parser() -> argparse.ArgumentParser:
 
     load = commands.add_parser("load", help="load a file, or the sample data with --sample")
     source = load.add_mutually_exclusive_group(required=True)
-    source.add_argument("path", nargs="?", type=Path, help="the file to load")
+    source.add_argument("path", nargs="?", type=Path, help="the file, or folder of files, to load")
     source.add_argument("--sample", action="store_true", help="load this demo's sample data")
     load.add_argument(
         "--if-empty", action="store_true", help="do nothing when the store already holds items"

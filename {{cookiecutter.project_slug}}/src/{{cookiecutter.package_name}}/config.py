@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     table_prefix: str = Field("", description="Prefix for the metadata tables.")
 
     encoder: str = Field(
-        "{{ cookiecutter.package_name }}.encoders.{{ cookiecutter.demo_type }}:{{ cookiecutter._encoder_class[cookiecutter.demo_type] }}",
+        "{{ cookiecutter.package_name }}.encoders.{{ cookiecutter._encoder[cookiecutter.demo_type] }}",
         description="Import path of the encoder class, module:Class.",
     )
     encoder_options: dict[str, Any] = Field(
@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     data_root: Path = Field(
         Path("data"), description="Server-side folder that POST /items/load may read from."
     )
+{%- if cookiecutter.demo_type in ["image", "video"] %}
+    media_root: Path = Field(
+        Path("var/media"), description="Folder where loaded files are kept, named by content."
+    )
+{%- endif %}
     api_key: SecretStr | None = Field(
         None, description="When set, mutating endpoints require this value in X-API-Key."
     )

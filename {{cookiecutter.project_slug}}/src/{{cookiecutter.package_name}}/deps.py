@@ -7,6 +7,7 @@ from fastapi import Depends, HTTPException, Request, UploadFile, status
 from fastapi.security import APIKeyHeader
 
 from .services import Services
+from .uploads import SourceFile
 
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
 _CHUNK = 1024 * 1024
@@ -33,16 +34,20 @@ def require_api_key(
         )
 
 
-async def read_upload(upload: UploadFile, limit: int) -> bytes:
-    """The upload's bytes, refusing files over `limit` without reading them whole."""
-    chunks: list[bytes] = []
+async def read_uploads(uploads: list[UploadFile], limit: int) -> list[SourceFile]:
+    """The uploaded files, refused as soon as together they pass `limit` bytes."""
+    files: list[SourceFile] = []
     size = 0
-    while chunk := await upload.read(_CHUNK):
-        size += len(chunk)
-        if size > limit:
-            raise HTTPException(
-                status.HTTP_413_CONTENT_TOO_LARGE,
-                f"{upload.filename or 'the upload'} is larger than the limit of {limit:,} bytes",
-            )
-        chunks.append(chunk)
-    return b"".join(chunks)
+    for number, upload in enumerate(uploads, start=1):
+        chunks: list[bytes] = []
+        while chunk := await upload.read(_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise HTTPException(
+                    status.HTTP_413_CONTENT_TOO_LARGE,
+                    f"the upload ({upload.filename or 'a file'} and any before it) is larger "
+                    f"than the limit of {limit:,} bytes",
+                )
+            chunks.append(chunk)
+        files.append(SourceFile(upload.filename or f"file {number}", data=b"".join(chunks)))
+    return files

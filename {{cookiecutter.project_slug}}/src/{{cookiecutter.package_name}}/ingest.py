@@ -1,9 +1,9 @@
 """Load jobs: accepted at once, run in the background, written to both stores batch by batch.
 
-Each batch is encoded off the event loop, written to the metadata store (which hands out the
-ids) and then to Milvus. If the Milvus write fails the batch is removed from both stores again,
-so neither keeps an item the other lacks; if the metadata write itself fails, whatever of the
-batch it may have committed is removed. A removal that cannot reach its store (it is down) is
+Each batch is read and encoded off the event loop, written to the metadata store (which hands
+out the ids) and then to Milvus. If the Milvus write fails the batch is removed from both stores
+again, so neither keeps an item the other lacks; if the metadata write itself fails, whatever of
+the batch it may have committed is removed. A removal that cannot reach its store (it is down) is
 retried in the background until it can. A job's final state is saved the same way, so a job
 interrupted by a database outage still ends `failed`, with the reason, once the database is back.
 """
@@ -13,13 +13,14 @@ import functools
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 
 from .encoders import Encoder, EncodingError, Vector
 from .metadata_store import MAX_JOB_ERRORS, MetadataStore, now
 from .milvus_store import MilvusStore
-from .records import Record
+from .records import EncoderInput, Record
 from .schemas import ItemError, Job, JobState
-from .uploads import ParsedUpload
+from .uploads import InvalidItemError, ParsedUpload
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ class Ingestor:
         self,
         metadata: MetadataStore,
         milvus: MilvusStore,
-        encoder: Encoder,
+        encoder: Encoder[EncoderInput],
         batch_size: int,
     ) -> None:
         self._metadata = metadata
@@ -65,7 +66,7 @@ class Ingestor:
     async def submit(self, kind: str, source: str, parsed: ParsedUpload[Record]) -> Job:
         """Record a job and start it in the background; return it while still queued."""
         job = await self._create(kind, source, parsed)
-        task = asyncio.create_task(self.run(job.model_copy(deep=True), parsed.records))
+        task = asyncio.create_task(self.run(job.model_copy(deep=True), parsed))
         self._running.add(task)
         task.add_done_callback(self._running.discard)
         return job
@@ -79,7 +80,7 @@ class Ingestor:
     ) -> Job:
         """Record a job and run it to the end in the caller's task (the CLI's way)."""
         job = await self._create(kind, source, parsed)
-        return await self.run(job, parsed.records, on_progress)
+        return await self.run(job, parsed, on_progress)
 
     async def _create(self, kind: str, source: str, parsed: ParsedUpload[Record]) -> Job:
         job = new_job(kind, source, parsed)
@@ -89,15 +90,15 @@ class Ingestor:
     async def run(
         self,
         job: Job,
-        records: Sequence[tuple[int, Record]],
+        parsed: ParsedUpload[Record],
         on_progress: ProgressCallback | None = None,
     ) -> Job:
         """Load the records batch by batch, saving progress; the job ends succeeded or failed."""
         job.state = JobState.RUNNING
         try:
             await self._metadata.save_job(job)
-            for batch in _batches(records, self._batch_size):
-                await self._load_batch(job, batch)
+            for batch in _batches(parsed.records, self._batch_size):
+                await self._load_batch(job, parsed, batch)
                 await self._metadata.save_job(job)
                 if on_progress:
                     on_progress(job)
@@ -115,33 +116,52 @@ class Ingestor:
         await _until_done(lambda: self._metadata.save_job(job), f"saving job {job.id}")
         return job
 
-    async def _load_batch(self, job: Job, batch: Sequence[tuple[int, Record]]) -> None:
-        inputs = [record.encoder_input() for _, record in batch]
-        vectors = await asyncio.to_thread(self._encoder.encode_batch, inputs)
-        good: list[tuple[int, Record]] = []
-        good_vectors: list[Vector] = []
-        for (line, record), vector in zip(batch, vectors, strict=True):
-            if isinstance(vector, EncodingError):
-                _fail_item(job, f"line {line}", vector.reason)
-            else:
-                good.append((line, record))
-                good_vectors.append(vector)
+    async def _load_batch(
+        self, job: Job, parsed: ParsedUpload[Record], batch: Sequence[tuple[int, Record]]
+    ) -> None:
+        encoded = await asyncio.to_thread(self._encode, batch)
+        for position, reason in encoded.errors:
+            _fail_item(job, parsed.label(position), reason)
         try:
-            ids = await self._metadata.add_items(job.id, good)
+            ids = await self._metadata.add_items(job.id, encoded.records)
         except Exception:
             # The connection may have dropped after the commit went through: take out whatever
             # of the batch landed, once the database answers again.
-            positions = [position for position, _ in good]
+            positions = [position for position, _ in encoded.records]
             remove = functools.partial(self._metadata.delete_batch, job.id, positions)
             self._retry(remove, "removing a half-known batch from the metadata store")
             raise
         try:
-            await self._milvus.insert(ids, good_vectors)
+            await self._milvus.insert(ids, encoded.vectors)
         except BaseException:
             await self._undo(ids)
             raise
         job.loaded += len(ids)
         job.done += len(batch)
+
+    def _encode(self, batch: Sequence[tuple[int, Record]]) -> "EncodedBatch":
+        """Read each record's inputs and encode them all at once; runs in a worker thread."""
+        encoded = EncodedBatch()
+        readable: list[tuple[int, Record, int]] = []
+        inputs: list[EncoderInput] = []
+        for position, record in batch:
+            try:
+                parts = record.encoder_inputs()
+            except InvalidItemError as exc:
+                encoded.errors.append((position, str(exc)))
+                continue
+            readable.append((position, record, len(parts)))
+            inputs.extend(parts)
+        results = iter(self._encoder.encode_batch(inputs))
+        for position, record, size in readable:
+            vectors = [next(results) for _ in range(size)]
+            failure = next((v for v in vectors if isinstance(v, EncodingError)), None)
+            if failure is not None:
+                encoded.errors.append((position, failure.reason))
+            else:
+                encoded.records.append((position, record))
+                encoded.vectors.append([v for v in vectors if not isinstance(v, EncodingError)])
+        return encoded
 
     async def _undo(self, ids: list[int]) -> None:
         """Take a half-written batch out of both stores: Milvus may or may not hold it.
@@ -188,6 +208,15 @@ async def _until_done(attempt: Callable[[], Awaitable[object]], what: str) -> No
                 raise
             logger.warning("%s failed; retrying in %.0f s", what, RETRY_PAUSE)
             await asyncio.sleep(RETRY_PAUSE)
+
+
+@dataclass
+class EncodedBatch:
+    """A batch after encoding: the usable records with their vectors, and why others failed."""
+
+    records: list[tuple[int, Record]] = field(default_factory=list)
+    vectors: list[list[Vector]] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)
 
 
 def _fail_item(job: Job, item: str, reason: str) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 
 from .config import Settings
 from .encoders import Encoder, InvalidQueryError
+from .records import EncoderInput
 from .routers import admin, collection, demo, health, items, jobs, pages, search
 from .routers.pages import STATIC_DIR
 from .services import close_services, open_services
@@ -21,7 +22,9 @@ DESCRIPTION = """\
 """
 
 
-def create_app(settings: Settings | None = None, *, encoder: Encoder | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, encoder: Encoder[EncoderInput] | None = None
+) -> FastAPI:
     """Build the app; `encoder` lets tests reuse one loaded model across apps."""
     settings = settings or Settings()
 

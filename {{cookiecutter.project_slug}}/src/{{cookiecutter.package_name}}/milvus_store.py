@@ -1,5 +1,7 @@
 """The Milvus side of the service: one collection of (id, vector) rows.
 
+An item has one row, whose id is the item's, or up to `rows_per_item` rows (a video's frames)
+with ids `item id * rows_per_item + part`, so the collection needs no field beyond the vector.
 Works the same against Milvus Lite, a standalone server or a cluster; the URI decides.
 Scores leave this module as "higher is more similar", whatever the metric.
 """
@@ -29,6 +31,8 @@ SERVER_INDEX: dict[VectorType, tuple[str, dict[str, Any], dict[str, Any]]] = {
     VectorType.FLOAT: ("HNSW", {"M": 16, "efConstruction": 200}, {"ef": 64}),
     VectorType.BINARY: ("BIN_IVF_FLAT", {"nlist": 64}, {"nprobe": 16}),
 }
+# The most hits one Milvus search may return.
+MAX_LIMIT = 16_384
 # Metrics that Milvus reports as distances (lower is closer) rather than similarities.
 _DISTANCE_METRICS = {Metric.L2, Metric.HAMMING, Metric.JACCARD}
 
@@ -38,9 +42,20 @@ class SchemaMismatchError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class Part:
+    """One row of an item that matched: which part of the item it is, and how well it matched."""
+
+    index: int
+    score: float
+
+
+@dataclass(frozen=True)
 class Match:
+    """An item that matched, with its best score and every part of it that was found."""
+
     id: int
     score: float
+    parts: list[Part]
 
 
 class MilvusStore:
@@ -48,10 +63,11 @@ class MilvusStore:
         self,
         client: AsyncMilvusClient,
         collection: str,
-        encoder: Encoder,
+        encoder: Encoder[Any],
         index_type: str | None = None,
         index_params: dict[str, Any] | None = None,
         search_params: dict[str, Any] | None = None,
+        rows_per_item: int = 1,
     ) -> None:
         self._client = client
         self.collection = collection
@@ -59,9 +75,12 @@ class MilvusStore:
         self._index_type = index_type or _EXACT_INDEX[encoder.vector_type]
         self._index_params = index_params or {}
         self._search_params = search_params or {}
+        self._rows_per_item = rows_per_item
 
     @classmethod
-    async def open(cls, settings: Settings, encoder: Encoder) -> "MilvusStore":
+    async def open(
+        cls, settings: Settings, encoder: Encoder[Any], rows_per_item: int = 1
+    ) -> "MilvusStore":
         if settings.uses_milvus_lite:
             Path(settings.milvus_uri).parent.mkdir(parents=True, exist_ok=True)
         token = settings.milvus_token.get_secret_value() if settings.milvus_token else ""
@@ -75,7 +94,15 @@ class MilvusStore:
             index_type, default_build, default_search = SERVER_INDEX[encoder.vector_type]
             index_params = index_params or default_build
             search_params = search_params or default_search
-        store = cls(client, settings.collection, encoder, index_type, index_params, search_params)
+        store = cls(
+            client,
+            settings.collection,
+            encoder,
+            index_type,
+            index_params,
+            search_params,
+            rows_per_item,
+        )
         await store.ensure_collection()
         return store
 
@@ -120,25 +147,52 @@ class MilvusStore:
                 "drop it or choose another collection name"
             )
 
-    async def insert(self, ids: Sequence[int], vectors: Sequence[Vector]) -> None:
-        rows = [{ID_FIELD: i, VECTOR_FIELD: v} for i, v in zip(ids, vectors, strict=True)]
+    async def insert(self, ids: Sequence[int], vectors: Sequence[Sequence[Vector]]) -> None:
+        """Write each item's vectors: `vectors[i]` holds the parts of item `ids[i]`."""
+        rows = [
+            {ID_FIELD: item * self._rows_per_item + part, VECTOR_FIELD: vector}
+            for item, parts in zip(ids, vectors, strict=True)
+            for part, vector in enumerate(parts)
+        ]
         await self._client.insert(self.collection, rows)
 
     async def search(self, vector: Vector, top_k: int) -> list[Match]:
+        """The `top_k` items nearest to `vector`, best first.
+
+        An item with many rows counts once: the search asks for more rows until it has
+        `top_k` different items, so one long video cannot crowd the others out.
+        """
+        limit = top_k
+        while True:
+            rows = await self._search_rows(vector, limit)
+            matches = self._group(rows)
+            if len(matches) >= top_k or len(rows) < limit or limit >= MAX_LIMIT:
+                return matches[:top_k]
+            limit = min(limit * 4, MAX_LIMIT)
+
+    async def _search_rows(self, vector: Vector, limit: int) -> list[tuple[int, float]]:
         params = dict(self._search_params)
         if "ef" in params:  # HNSW answers at most ef hits
-            params["ef"] = max(int(params["ef"]), top_k)
+            params["ef"] = max(int(params["ef"]), limit)
         hits = await self._client.search(
             self.collection,
             data=[vector],
-            limit=top_k,
+            limit=limit,
             anns_field=VECTOR_FIELD,
             search_params={
                 "metric_type": self._encoder.metric.value,
                 "params": params,
             },
         )
-        return [Match(int(hit["id"]), self._score(float(hit["distance"]))) for hit in hits[0]]
+        return [(int(hit["id"]), self._score(float(hit["distance"]))) for hit in hits[0]]
+
+    def _group(self, rows: list[tuple[int, float]]) -> list[Match]:
+        """Rows (best first) gathered per item, items in the order of their best row."""
+        parts: dict[int, list[Part]] = {}
+        for row, score in rows:
+            item, index = divmod(row, self._rows_per_item)
+            parts.setdefault(item, []).append(Part(index, score))
+        return [Match(item, found[0].score, found) for item, found in parts.items()]
 
     def _score(self, distance: float) -> float:
         if self._encoder.metric is Metric.JACCARD:
@@ -148,17 +202,31 @@ class MilvusStore:
         return distance
 
     async def delete(self, ids: Sequence[int]) -> None:
-        if ids:
+        """Remove these items, every row of each."""
+        if not ids:
+            return
+        if self._rows_per_item == 1:
             await self._client.delete(self.collection, ids=list(ids))
+            return
+        span = self._rows_per_item
+        for start in range(0, len(ids), 100):  # keep each filter expression short
+            ranges = (
+                f"({ID_FIELD} >= {item * span} and {ID_FIELD} < {(item + 1) * span})"
+                for item in ids[start : start + 100]
+            )
+            await self._client.delete(self.collection, filter=" or ".join(ranges))
 
     async def count(self) -> int:
+        """How many items the collection holds."""
+        if self._rows_per_item > 1:
+            return len(await self.list_ids())
         result = await self._client.query(
             self.collection, filter="", output_fields=["count(*)"], consistency_level="Strong"
         )
         return int(result[0]["count(*)"])
 
     async def list_ids(self, page_size: int = 10_000) -> set[int]:
-        """Every id in the collection, read in pages of ascending ids."""
+        """Every item id in the collection, read in pages of ascending row ids."""
         ids: set[int] = set()
         last = -1
         while True:
@@ -170,7 +238,7 @@ class MilvusStore:
                 consistency_level="Strong",
             )
             page = sorted(int(row[ID_FIELD]) for row in rows)
-            ids.update(page)
+            ids.update(row // self._rows_per_item for row in page)
             if len(page) < page_size:
                 return ids
             last = page[-1]

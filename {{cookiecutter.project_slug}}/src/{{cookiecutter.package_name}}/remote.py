@@ -9,6 +9,7 @@ import httpx
 from .ingest import ProgressCallback
 from .records import Hit, SearchRequest
 from .schemas import Counts, Job, JobAccepted, JobState
+from .uploads import files_at
 
 _FINISHED = {JobState.SUCCEEDED, JobState.FAILED}
 
@@ -23,12 +24,14 @@ class RemoteService:
         self._poll_seconds = poll_seconds
 
     async def load(self, path: Path | None, on_progress: ProgressCallback) -> Job:
-        """Upload a file (or start the sample load when `path` is None) and follow the job."""
+        """Upload a file or a folder's files (or start the sample load when `path` is None)
+        and follow the job."""
         if path is None:
             response = await self._client.post("/items/sample")
         else:
-            with path.open("rb") as file:
-                response = await self._client.post("/items", files={"file": (path.name, file)})
+            files = await asyncio.to_thread(files_at, path, path.name)
+            parts = [("file", (file.name, await asyncio.to_thread(file.read))) for file in files]
+            response = await self._client.post("/items", files=parts)
         accepted = JobAccepted.model_validate(self._ok(response))
         while True:
             job = Job.model_validate(self._ok(await self._client.get(f"/jobs/{accepted.job_id}")))
@@ -38,8 +41,7 @@ class RemoteService:
             await asyncio.sleep(self._poll_seconds)
 
     async def search(self, request: SearchRequest) -> list[Hit]:
-        body = request.model_dump(exclude_none=True)
-        found = self._ok(await self._client.post("/search", json=body))
+        found = self._ok(await self._client.post("/search", **request.http_body()))
         return [Hit.model_validate(hit) for hit in found["results"]]
 
     async def count(self) -> Counts:

@@ -61,13 +61,17 @@ class DemoInfo(BaseModel):
     description: str
     items_noun: str = Field(description="What the items are called, plural.")
     upload_hint: str = Field(description="Which files an upload takes.")
-    upload_accept: str = Field(description="File name endings for the upload picker.")
-    query_field: str = Field(description="The search request's text field.")
+    upload_accept: str = Field(description="File types for the upload picker.")
+    upload_multiple: bool = Field(False, description="Whether one upload takes several files.")
+    query_field: str = Field(description="The search request's field.")
     query_label: str
-    query_example: str
+    query_example: str = Field("", description="A query to start from, for a text query.")
+    query_accept: str | None = Field(
+        None, description="For a search by file: the file types the picker offers."
+    )
     score_label: str = Field(description="What the score of a hit measures.")
     title_field: str = Field(description="The hit field shown as its title.")
     text_field: str = Field(description="The hit field shown under the title.")
     picture_url: str | None = Field(
-        None, description="URL of a hit's picture, with {id} for the item id."
+        None, description="URL of a hit's picture, with {field} standing for a hit's field."
     )

@@ -5,13 +5,13 @@ import asyncio
 from .encoders import Encoder, InvalidQueryError
 from .metadata_store import MetadataStore
 from .milvus_store import MilvusStore
-from .records import Hit, SearchRequest
+from .records import EncoderInput, Hit, SearchRequest
 
 
 class Searcher:
     def __init__(
         self,
-        encoder: Encoder,
+        encoder: Encoder[EncoderInput],
         milvus: MilvusStore,
         metadata: MetadataStore,
         default_top_k: int,
@@ -31,4 +31,4 @@ class Searcher:
         matches = await self._milvus.search(vector, top_k)
         items = await self._metadata.get_items([match.id for match in matches])
         # A vector whose metadata row is gone (a delete caught halfway) is not shown.
-        return [Hit(**items[m.id], score=m.score) for m in matches if m.id in items]
+        return [Hit.found(items[m.id], m) for m in matches if m.id in items]

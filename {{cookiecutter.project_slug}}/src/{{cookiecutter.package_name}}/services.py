@@ -8,31 +8,31 @@ from .encoders import Encoder, load_encoder
 from .ingest import INTERRUPTED, Ingestor
 from .metadata_store import MetadataStore
 from .milvus_store import MilvusStore
-from .records import item_columns
+from .records import VECTORS_PER_ITEM, EncoderInput, item_columns
 from .search import Searcher
 
 
 @dataclass
 class Services:
     settings: Settings
-    encoder: Encoder
+    encoder: Encoder[EncoderInput]
     milvus: MilvusStore
     metadata: MetadataStore
     ingestor: Ingestor
     searcher: Searcher
 
 
-async def open_services(settings: Settings, encoder: Encoder | None = None) -> Services:
-    """Open both stores and the encoder; `encoder` lets tests share one loaded model."""
-    if encoder is None:
-        # Loading a model takes seconds of CPU: keep the event loop free meanwhile.
-        encoder = await asyncio.to_thread(load_encoder, settings.encoder, settings.encoder_options)
+async def open_services(
+    settings: Settings, loaded: Encoder[EncoderInput] | None = None
+) -> Services:
+    """Open both stores and the encoder; `loaded` lets tests share one loaded model."""
+    encoder = loaded if loaded is not None else await _load_encoder(settings)
     metadata = await MetadataStore.open(settings, item_columns)
     if settings.uses_milvus_lite:
         # Milvus Lite means one process: a job still marked running died with an earlier one.
         await metadata.fail_unfinished_jobs(INTERRUPTED)
     try:
-        milvus = await MilvusStore.open(settings, encoder)
+        milvus = await MilvusStore.open(settings, encoder, VECTORS_PER_ITEM)
     except BaseException:
         await metadata.close()
         raise
@@ -44,6 +44,14 @@ async def open_services(settings: Settings, encoder: Encoder | None = None) -> S
         ingestor=Ingestor(metadata, milvus, encoder, settings.batch_size),
         searcher=Searcher(encoder, milvus, metadata, settings.default_top_k, settings.max_top_k),
     )
+
+
+async def _load_encoder(settings: Settings) -> Encoder[EncoderInput]:
+    # Loading a model takes seconds of CPU: keep the event loop free meanwhile.
+    encoder: Encoder[EncoderInput] = await asyncio.to_thread(
+        load_encoder, settings.encoder, settings.encoder_options
+    )
+    return encoder
 
 
 async def close_services(services: Services) -> None:

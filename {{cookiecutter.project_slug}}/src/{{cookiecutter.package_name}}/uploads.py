@@ -1,6 +1,8 @@
 """Turning uploaded bytes into records: the checks every demo's parser shares."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Generic, TypeVar
 
 from pydantic import ValidationError
@@ -14,16 +16,67 @@ class InvalidUploadError(ValueError):
     """The file as a whole cannot be loaded; the message tells the person why."""
 
 
+class InvalidItemError(ValueError):
+    """One item of a load cannot be used; the load goes on without it."""
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file to load: uploaded bytes, or a file on this machine read when needed."""
+
+    name: str
+    data: bytes | None = None
+    path: Path | None = None
+
+    def read(self) -> bytes:
+        if self.data is not None:
+            return self.data
+        if self.path is None:
+            raise ValueError(f"{self.name} has neither data nor a path")
+        return self.path.read_bytes()
+
+
 @dataclass
 class ParsedUpload(Generic[RecordT]):
-    """Records found in a file, keyed by their line, and the lines that could not be used."""
+    """Records found in the files, keyed by their position, and the items that could not be used.
+
+    A position is a line number unless `labels` names it (a file name, say).
+    """
 
     records: list[tuple[int, RecordT]] = field(default_factory=list)
     errors: list[ItemError] = field(default_factory=list)
+    labels: dict[int, str] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
         return len(self.records) + len(self.errors)
+
+    def label(self, position: int) -> str:
+        return self.labels.get(position) or f"line {position}"
+
+
+def files_at(path: Path, name: str) -> list[SourceFile]:
+    """The file at `path`, or every file under the folder at `path` (hidden ones skipped),
+    named as the person knows them: `name` and the path below it."""
+    if path.is_file():
+        return [SourceFile(name, path=path)]
+    if not path.is_dir():
+        raise InvalidUploadError(f"{name}: no such file or folder")
+    found = sorted(
+        p
+        for p in path.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+    )
+    if not found:
+        raise InvalidUploadError(f"{name} holds no files")
+    return [SourceFile(f"{name}/{p.relative_to(path).as_posix()}", path=p) for p in found]
+
+
+def only_file(files: Sequence[SourceFile]) -> SourceFile:
+    """The one file of a load that takes a single file."""
+    if len(files) != 1:
+        raise InvalidUploadError(f"load one file at a time, not {len(files)}")
+    return files[0]
 
 
 def decode_text(data: bytes, filename: str) -> str:

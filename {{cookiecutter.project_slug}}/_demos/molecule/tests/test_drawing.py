@@ -1,11 +1,11 @@
 import httpx
 
-from examples import UPLOAD, UPLOAD_NAME
-from helpers import wait_for_job
+from examples import UPLOAD
+from helpers import multipart, wait_for_job
 
 
 async def test_a_stored_molecule_is_drawn_as_svg(client: httpx.AsyncClient) -> None:
-    accepted = await client.post("/items", files={"file": (UPLOAD_NAME, UPLOAD)})
+    accepted = await client.post("/items", files=multipart(UPLOAD))
     await wait_for_job(client, accepted.json()["job_id"])
     [first, *_] = (await client.get("/items")).json()
     response = await client.get(f"/items/{first['id']}/svg")

@@ -16,7 +16,7 @@ __all__ = [
 ]
 
 
-def load_encoder(import_path: str, options: dict[str, Any]) -> Encoder:
+def load_encoder(import_path: str, options: dict[str, Any]) -> Encoder[Any]:
     """Build the encoder named by `module:Class`, passing `options` as keyword arguments."""
     module_name, _, class_name = import_path.partition(":")
     if not module_name or not class_name:

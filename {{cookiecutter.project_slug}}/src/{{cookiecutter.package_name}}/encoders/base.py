@@ -7,10 +7,12 @@ To plug another model, implement this protocol and point the `encoder` setting a
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeVar, runtime_checkable
 
 # A float vector as a list of floats, or a binary vector packed 8 bits per byte.
 Vector = list[float] | bytes
+# What the model reads: text for some demos, a file's bytes for others.
+InputT = TypeVar("InputT", contravariant=True)
 
 
 class VectorType(StrEnum):
@@ -38,15 +40,15 @@ class InvalidQueryError(ValueError):
 
 
 @runtime_checkable
-class Encoder(Protocol):
+class Encoder(Protocol[InputT]):
     dim: int
     metric: Metric
     vector_type: VectorType
 
-    def encode_batch(self, inputs: Sequence[str]) -> list[Vector | EncodingError]:
+    def encode_batch(self, inputs: Sequence[InputT]) -> list[Vector | EncodingError]:
         """Encode many inputs; an input that cannot be encoded yields an EncodingError."""
         ...
 
-    def encode_query(self, query: str) -> Vector:
+    def encode_query(self, query: InputT) -> Vector:
         """Encode one search query; raise InvalidQueryError when it cannot be encoded."""
         ...

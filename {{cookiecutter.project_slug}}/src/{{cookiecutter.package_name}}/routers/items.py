@@ -2,12 +2,13 @@ import asyncio
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, UploadFile, status
+from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile, status
 
-from ..deps import ServicesDep, read_upload, require_api_key
-from ..records import Item, parse_upload, sample_data
+from ..deps import ServicesDep, read_uploads, require_api_key
+from ..records import Item, parse_files, sample_data
 from ..schemas import Counts, Job, JobAccepted, LoadRequest
 from ..services import Services
+from ..uploads import SourceFile, files_at
 
 router = APIRouter(prefix="/items", tags=["items"])
 Guarded = [Depends(require_api_key)]
@@ -16,10 +17,15 @@ Guarded = [Depends(require_api_key)]
 @router.post(
     "", status_code=status.HTTP_202_ACCEPTED, dependencies=Guarded, response_model=JobAccepted
 )
-async def upload(file: UploadFile, services: ServicesDep, request: Request) -> JobAccepted:
-    """Upload a file to load; answers at once with the job that loads it."""
-    data = await read_upload(file, services.settings.max_upload_bytes)
-    job = await _start_load(services, "upload", file.filename or "upload", data)
+async def upload(
+    file: Annotated[list[UploadFile], File(description="One or more files to load.")],
+    services: ServicesDep,
+    request: Request,
+) -> JobAccepted:
+    """Upload files to load; answers at once with the job that loads them."""
+    files = await read_uploads(file, services.settings.max_upload_bytes)
+    source = files[0].name if len(files) == 1 else f"{len(files)} files"
+    job = await _start_load(services, "upload", source, files)
     return _accepted(request, job)
 
 
@@ -27,10 +33,10 @@ async def upload(file: UploadFile, services: ServicesDep, request: Request) -> J
     "/load", status_code=status.HTTP_202_ACCEPTED, dependencies=Guarded, response_model=JobAccepted
 )
 async def load(body: LoadRequest, services: ServicesDep, request: Request) -> JobAccepted:
-    """Load a file that is already on the server, under the configured data root."""
+    """Load a file or folder that is already on the server, under the configured data root."""
     path = _under_data_root(services.settings.data_root, body.path)
-    data = await asyncio.to_thread(path.read_bytes)
-    job = await _start_load(services, "load", body.path, data)
+    files = await asyncio.to_thread(files_at, path, body.path)
+    job = await _start_load(services, "load", body.path, files)
     return _accepted(request, job)
 
 
@@ -43,8 +49,8 @@ async def load(body: LoadRequest, services: ServicesDep, request: Request) -> Jo
 async def load_sample(services: ServicesDep, request: Request) -> JobAccepted:
     """Load this demo's sample data."""
     path = sample_data(services.settings)
-    data = await asyncio.to_thread(path.read_bytes)
-    job = await _start_load(services, "sample", path.name, data)
+    files = await asyncio.to_thread(files_at, path, path.name)
+    job = await _start_load(services, "sample", path.name, files)
     return _accepted(request, job)
 
 
@@ -83,8 +89,8 @@ async def delete_item(item_id: int, services: ServicesDep) -> None:
     await services.metadata.delete_items([item_id])
 
 
-async def _start_load(services: Services, kind: str, source: str, data: bytes) -> Job:
-    parsed = await asyncio.to_thread(parse_upload, source, data)
+async def _start_load(services: Services, kind: str, source: str, files: list[SourceFile]) -> Job:
+    parsed = await asyncio.to_thread(parse_files, files, services.settings)
     return await services.ingestor.submit(kind, source, parsed)
 
 
@@ -98,6 +104,6 @@ def _under_data_root(root: Path, relative: str) -> Path:
     path = (base / relative).resolve()
     if not path.is_relative_to(base):
         raise HTTPException(status.HTTP_400_BAD_REQUEST, f"{relative!r} is outside the data folder")
-    if not path.is_file():
+    if not path.exists():
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no file {relative!r} in the data folder")
     return path

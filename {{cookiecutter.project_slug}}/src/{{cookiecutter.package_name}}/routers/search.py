@@ -2,7 +2,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from ..deps import ServicesDep
-from ..records import Hit, SearchRequest
+from ..records import Hit, SearchBody
 
 router = APIRouter(tags=["search"])
 
@@ -12,6 +12,6 @@ class SearchResponse(BaseModel):
 
 
 @router.post("/search", response_model=SearchResponse)
-async def search(body: SearchRequest, services: ServicesDep) -> SearchResponse:
+async def search(body: SearchBody, services: ServicesDep) -> SearchResponse:
     """The most similar stored items, best first."""
     return SearchResponse(results=await services.searcher.search(body))

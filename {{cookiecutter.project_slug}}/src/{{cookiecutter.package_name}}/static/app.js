@@ -65,20 +65,26 @@ async function followJob(accepted) {
   await refreshCounts();
 }
 
+// A hit's field as text: lists (such as a video's matching moments) one entry after another.
+function describe(value) {
+  if (!Array.isArray(value)) return String(value ?? "");
+  return value.map((entry) => (typeof entry === "object" ? Object.values(entry).join(" ") : entry)).join(" · ");
+}
+
 function renderHit(hit) {
   const item = document.createElement("li");
   item.className = "hit";
   if (demo.picture_url) {
     const picture = document.createElement("img");
-    picture.src = demo.picture_url.replace("{id}", hit.id);
-    picture.alt = String(hit[demo.text_field]);
+    picture.src = demo.picture_url.replace(/\{(\w+)\}/g, (_, field) => encodeURIComponent(hit[field]));
+    picture.alt = describe(hit[demo.title_field]);
     item.append(picture);
   }
   const text = document.createElement("div");
   const title = document.createElement("h3");
   title.textContent = hit[demo.title_field] || `#${hit.id}`;
   const body = document.createElement("p");
-  body.textContent = hit[demo.text_field];
+  body.textContent = describe(hit[demo.text_field]);
   const score = document.createElement("p");
   score.className = "score";
   score.textContent = `${demo.score_label} ${hit.score.toFixed(3)} · id ${hit.id}`;
@@ -87,15 +93,22 @@ function renderHit(hit) {
   return item;
 }
 
+function jsonSearch() {
+  const body = { [demo.query_field]: $("query").value, top_k: Number($("top-k").value) };
+  return { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) };
+}
+
+function formSearch() {
+  const form = new FormData();
+  if ($("query").files.length) form.append(demo.query_field, $("query").files[0]);
+  form.append("top_k", $("top-k").value);
+  return { method: "POST", body: form };
+}
+
 async function search(event) {
   event.preventDefault();
   await guarded(event.submitter, async () => {
-    const body = { [demo.query_field]: $("query").value, top_k: Number($("top-k").value) };
-    const found = await api("search", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body),
-    });
+    const found = await api("search", demo.query_accept ? formSearch() : jsonSearch());
     $("results").replaceChildren(...found.results.map(renderHit));
     if (!found.results.length) {
       $("results").replaceChildren(
@@ -109,7 +122,7 @@ async function upload(event) {
   event.preventDefault();
   await guarded(event.submitter, async () => {
     const form = new FormData();
-    form.append("file", $("file").files[0]);
+    for (const file of $("file").files) form.append("file", file);
     await followJob(await api("items", { method: "POST", body: form }));
   });
 }
@@ -126,9 +139,16 @@ async function start() {
   $("description").textContent = demo.description;
   $("upload-hint").textContent = demo.upload_hint;
   $("file").accept = demo.upload_accept;
+  $("file").multiple = demo.upload_multiple;
   $("query-label").textContent = demo.query_label;
-  $("query").placeholder = demo.query_example;
-  $("query").value = demo.query_example;
+  if (demo.query_accept) {
+    $("query").type = "file";
+    $("query").accept = demo.query_accept;
+    $("query").required = true;
+  } else {
+    $("query").placeholder = demo.query_example;
+    $("query").value = demo.query_example;
+  }
   $("upload-form").addEventListener("submit", upload);
   $("search-form").addEventListener("submit", search);
   $("sample").addEventListener("click", (event) =>

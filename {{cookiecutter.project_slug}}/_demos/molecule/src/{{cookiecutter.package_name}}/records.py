@@ -2,6 +2,7 @@
 
 import csv
 import io
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,13 +11,26 @@ from rdkit import RDConfig
 from sqlalchemy import Column, String, Text
 
 from .config import Settings
+from .milvus_store import Match
 from .schemas import ItemError
-from .uploads import InvalidUploadError, ParsedUpload, decode_text, describe_invalid
+from .uploads import (
+    InvalidUploadError,
+    ParsedUpload,
+    SourceFile,
+    decode_text,
+    describe_invalid,
+    only_file,
+)
 
 Smiles = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000, pattern=r"^\S+$")
 ]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)]
+
+
+# The encoder reads text, and each molecule is one vector.
+EncoderInput = str
+VECTORS_PER_ITEM = 1
 
 
 class Record(BaseModel):
@@ -25,8 +39,8 @@ class Record(BaseModel):
     smiles: Smiles
     name: Name = ""
 
-    def encoder_input(self) -> str:
-        return self.smiles
+    def encoder_inputs(self) -> list[EncoderInput]:
+        return [self.smiles]
 
 
 class Item(Record):
@@ -38,6 +52,10 @@ class Hit(Item):
         description="Tanimoto similarity of the Morgan fingerprints (1 is identical)."
     )
 
+    @classmethod
+    def found(cls, item: dict[str, Any], match: Match) -> "Hit":
+        return cls(**item, score=match.score)
+
 
 class SearchRequest(BaseModel):
     smiles: Smiles = Field(examples=["CC(=O)Oc1ccccc1C(=O)O"])
@@ -48,8 +66,21 @@ class SearchRequest(BaseModel):
         """A search for the given text (the command line's way to ask)."""
         return cls(smiles=query, top_k=top_k)
 
-    def encoder_input(self) -> str:
+    @classmethod
+    def like(cls, record: Record, top_k: int | None = None) -> "SearchRequest":
+        """A search for a stored record's twin (the benchmark's queries)."""
+        return cls(smiles=record.smiles, top_k=top_k)
+
+    def encoder_input(self) -> EncoderInput:
         return self.smiles
+
+    def http_body(self) -> dict[str, Any]:
+        """How this search travels to a running service: as a JSON body."""
+        return {"json": self.model_dump(exclude_none=True)}
+
+
+# A search arrives as a JSON body.
+SearchBody = SearchRequest
 
 
 def item_columns() -> list[Column[Any]]:
@@ -60,6 +91,12 @@ def item_columns() -> list[Column[Any]]:
 def sample_data(settings: Settings) -> Path:
     """The 5,000 NCI molecules that ship with RDKit."""
     return Path(RDConfig.RDDataDir) / "NCI" / "first_5K.smi"
+
+
+def parse_files(files: Sequence[SourceFile], settings: Settings) -> ParsedUpload[Record]:
+    """Records from the one file of a load."""
+    file = only_file(files)
+    return parse_upload(file.name, file.read())
 
 
 def parse_upload(filename: str, data: bytes) -> ParsedUpload[Record]:

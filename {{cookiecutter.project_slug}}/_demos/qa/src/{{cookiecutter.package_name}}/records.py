@@ -2,6 +2,7 @@
 
 import csv
 import io
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -9,13 +10,26 @@ from pydantic import BaseModel, Field, StringConstraints, ValidationError
 from sqlalchemy import Column, Text
 
 from .config import Settings
+from .milvus_store import Match
 from .schemas import ItemError
-from .uploads import InvalidUploadError, ParsedUpload, decode_text, describe_invalid
+from .uploads import (
+    InvalidUploadError,
+    ParsedUpload,
+    SourceFile,
+    decode_text,
+    describe_invalid,
+    only_file,
+)
 
 Question = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Answer = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
 
 REQUIRED_COLUMNS = ("question", "answer")
+
+
+# The encoder reads text, and each FAQ entry is one vector.
+EncoderInput = str
+VECTORS_PER_ITEM = 1
 
 
 class Record(BaseModel):
@@ -24,8 +38,8 @@ class Record(BaseModel):
     question: Question
     answer: Answer
 
-    def encoder_input(self) -> str:
-        return self.question
+    def encoder_inputs(self) -> list[EncoderInput]:
+        return [self.question]
 
 
 class Item(Record):
@@ -34,6 +48,10 @@ class Item(Record):
 
 class Hit(Item):
     score: float = Field(description="Cosine similarity of the two questions (1 is identical).")
+
+    @classmethod
+    def found(cls, item: dict[str, Any], match: Match) -> "Hit":
+        return cls(**item, score=match.score)
 
 
 class SearchRequest(BaseModel):
@@ -45,8 +63,21 @@ class SearchRequest(BaseModel):
         """A search for the given text (the command line's way to ask)."""
         return cls(question=query, top_k=top_k)
 
-    def encoder_input(self) -> str:
+    @classmethod
+    def like(cls, record: Record, top_k: int | None = None) -> "SearchRequest":
+        """A search for a stored record's twin (the benchmark's queries)."""
+        return cls(question=record.question, top_k=top_k)
+
+    def encoder_input(self) -> EncoderInput:
         return self.question
+
+    def http_body(self) -> dict[str, Any]:
+        """How this search travels to a running service: as a JSON body."""
+        return {"json": self.model_dump(exclude_none=True)}
+
+
+# A search arrives as a JSON body.
+SearchBody = SearchRequest
 
 
 def item_columns() -> list[Column[Any]]:
@@ -56,6 +87,12 @@ def item_columns() -> list[Column[Any]]:
 
 def sample_data(settings: Settings) -> Path:
     return settings.data_root / "faq.csv"
+
+
+def parse_files(files: Sequence[SourceFile], settings: Settings) -> ParsedUpload[Record]:
+    """Records from the one file of a load."""
+    file = only_file(files)
+    return parse_upload(file.name, file.read())
 
 
 def parse_upload(filename: str, data: bytes) -> ParsedUpload[Record]:

@@ -1,0 +1,167 @@
+"""What one stored image is, how uploaded files become images, and how a search asks."""
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, File, Form, HTTPException, Request, UploadFile, status
+from PIL import Image, UnidentifiedImageError
+from pydantic import BaseModel, Field, PrivateAttr, computed_field
+from sqlalchemy import Column, Integer, String
+
+from .config import Settings
+from .encoders.image import ImageInput, InvalidImageError, open_image
+from .media import MediaStore
+from .milvus_store import Match
+from .schemas import ItemError
+from .uploads import InvalidItemError, InvalidUploadError, ParsedUpload, SourceFile
+
+# The encoder reads image files or decoded pictures, and each image is one vector.
+EncoderInput = ImageInput
+VECTORS_PER_ITEM = 1
+
+
+class Record(BaseModel):
+    """One image, as loaded and stored; its bytes live in the media store under `file`."""
+
+    name: str = Field(max_length=255, description="The file name it was loaded under.")
+    media_type: str = Field(max_length=64, examples=["image/jpeg"])
+    width: int = Field(ge=1)
+    height: int = Field(ge=1)
+    file: str = Field("", max_length=80, description="The stored file's key (content hash).")
+
+    _source: SourceFile | None = PrivateAttr(None)
+    _media: MediaStore | None = PrivateAttr(None)
+
+    def encoder_inputs(self) -> list[EncoderInput]:
+        """Decode the whole file (a truncated one fails here) and keep its bytes."""
+        if self._source is None or self._media is None:
+            raise InvalidItemError(f"{self.name} has no file to read")
+        try:
+            data = self._source.read()
+            image = open_image(data)
+        except (OSError, InvalidImageError) as exc:
+            raise InvalidItemError(str(exc)) from None
+        self.file = self._media.put(data, self.media_type.rpartition("/")[2])
+        return [image]
+
+
+class Item(Record):
+    id: int
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def image_url(self) -> str:
+        return f"/items/{self.id}/image"
+
+
+class Hit(Item):
+    score: float = Field(description="Cosine similarity of the two pictures' features.")
+
+    @classmethod
+    def found(cls, item: dict[str, Any], match: Match) -> "Hit":
+        return cls(**item, score=match.score)
+
+
+class SearchRequest(BaseModel):
+    image: bytes = Field(description="The picture to search with: an image file's bytes.")
+    top_k: int | None = Field(None, ge=1, description="How many images; the default if empty.")
+
+    @classmethod
+    def of(cls, query: str, top_k: int | None = None) -> "SearchRequest":
+        """A search with the image file at this path (the command line's way to ask)."""
+        return cls(image=Path(query).read_bytes(), top_k=top_k)
+
+    @classmethod
+    def like(cls, record: Record, top_k: int | None = None) -> "SearchRequest":
+        """A search with a record's own file (the benchmark's queries)."""
+        if record._source is None:
+            raise ValueError(f"{record.name} has no file to read")
+        return cls(image=record._source.read(), top_k=top_k)
+
+    def encoder_input(self) -> EncoderInput:
+        return self.image
+
+    def http_body(self) -> dict[str, Any]:
+        """How this search travels to a running service: as a multipart form."""
+        form = {} if self.top_k is None else {"top_k": str(self.top_k)}
+        return {"files": {"image": ("query", self.image)}, "data": form}
+
+
+async def search_form(
+    request: Request,
+    image: Annotated[UploadFile, File(description="The picture to search with.")],
+    top_k: Annotated[int | None, Form(ge=1, description="How many images.")] = None,
+) -> SearchRequest:
+    """A search arrives as a multipart form: the picture and, optionally, top_k."""
+    limit: int = request.app.state.services.settings.max_upload_bytes
+    data = await image.read(limit + 1)
+    if len(data) > limit:
+        raise HTTPException(
+            status.HTTP_413_CONTENT_TOO_LARGE, f"the picture is larger than {limit:,} bytes"
+        )
+    return SearchRequest(image=data, top_k=top_k)
+
+
+SearchBody = Annotated[SearchRequest, Depends(search_form)]
+
+
+def item_columns() -> list[Column[Any]]:
+    """The metadata table's columns for an image."""
+    return [
+        Column("name", String(255), nullable=False),
+        Column("media_type", String(64), nullable=False),
+        Column("width", Integer, nullable=False),
+        Column("height", Integer, nullable=False),
+        Column("file", String(80), nullable=False),
+    ]
+
+
+def sample_data(settings: Settings) -> Path:
+    """A gallery of photographs cut from scikit-image's sample pictures."""
+    return settings.data_root / "gallery"
+
+
+def parse_files(files: Sequence[SourceFile], settings: Settings) -> ParsedUpload[Record]:
+    """One image per file, told apart by content rather than by name.
+
+    Only the header is read here, so a request answers at once; the job decodes each file
+    in full and reports the ones that turn out broken.
+    """
+    parsed: ParsedUpload[Record] = ParsedUpload()
+    media = MediaStore(settings.media_root)
+    for position, file in enumerate(files, start=1):
+        parsed.labels[position] = file.name
+        try:
+            record = _probe(file)
+        except InvalidItemError as exc:
+            parsed.errors.append(ItemError(item=file.name, reason=str(exc)))
+            continue
+        record._source, record._media = file, media
+        parsed.records.append((position, record))
+    if not parsed.records:
+        reasons = "; ".join(f"{error.item}: {error.reason}" for error in parsed.errors[:5])
+        raise InvalidUploadError(f"no image could be read ({reasons})")
+    return parsed
+
+
+def _probe(file: SourceFile) -> Record:
+    """The image's kind and size, from its header."""
+    try:
+        data = file.read()
+    except OSError as exc:
+        raise InvalidItemError(f"cannot read the file: {exc.strerror}") from None
+    if not data:
+        raise InvalidItemError("empty file")
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            media_type = Image.MIME.get(image.format or "", "")
+            width, height = image.size
+    except (UnidentifiedImageError, Image.DecompressionBombError):
+        raise InvalidItemError("not an image Pillow can read") from None
+    except Exception as exc:  # a known format with a broken header: plugins raise anything
+        raise InvalidItemError(f"corrupt image: {exc}") from None
+    if not media_type.startswith("image/"):
+        raise InvalidItemError(f"not an image type a browser shows ({media_type or 'unknown'})")
+    return Record(name=file.name[-255:], media_type=media_type, width=width, height=height)

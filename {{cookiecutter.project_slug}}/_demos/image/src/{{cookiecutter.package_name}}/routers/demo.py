@@ -1,0 +1,47 @@
+from fastapi import APIRouter, HTTPException, Request, status
+from fastapi.responses import FileResponse
+
+from ..deps import ServicesDep
+from ..media import MediaStore
+from ..schemas import DemoInfo
+
+router = APIRouter(tags=["demo"])
+
+
+@router.get("/demo", response_model=DemoInfo)
+async def demo(request: Request) -> DemoInfo:
+    """How the web page presents images."""
+    return DemoInfo(
+        title=request.app.title,
+        description=request.app.description,
+        items_noun="images",
+        upload_hint="One or more pictures: JPEG, PNG, GIF, WebP, BMP or TIFF.",
+        upload_accept="image/*",
+        upload_multiple=True,
+        query_field="image",
+        query_label="Search with a picture",
+        query_accept="image/*",
+        score_label="cosine similarity",
+        title_field="name",
+        text_field="media_type",
+        picture_url="items/{id}/image",
+    )
+
+
+@router.get(
+    "/items/{item_id}/image",
+    response_class=FileResponse,
+    responses={200: {"content": {"image/*": {}}, "description": "The stored picture."}},
+)
+async def image(item_id: int, services: ServicesDep) -> FileResponse:
+    """A stored image's file, exactly as it was loaded."""
+    found = await services.metadata.get_items([item_id])
+    if item_id not in found:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no item with id {item_id}")
+    item = found[item_id]
+    path = MediaStore(services.settings.media_root).path(item["file"])
+    if not path.is_file():
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"the file of item {item_id} is missing")
+    return FileResponse(
+        path, media_type=item["media_type"], headers={"Cache-Control": "max-age=3600"}
+    )

@@ -1,0 +1,59 @@
+import io
+
+import pytest
+from PIL import Image
+
+from {{ cookiecutter.package_name }}.config import Settings
+from {{ cookiecutter.package_name }}.records import parse_files
+from {{ cookiecutter.package_name }}.uploads import InvalidItemError, InvalidUploadError, SourceFile
+
+from examples import PHOTO, TRUNCATED
+
+
+def png_bytes() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), "teal").save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_the_type_comes_from_the_content_not_the_name(settings: Settings) -> None:
+    parsed = parse_files([SourceFile("really-a-png.jpg", data=png_bytes())], settings)
+    [(_, record)] = parsed.records
+    assert (record.media_type, record.width, record.height) == ("image/png", 40, 30)
+
+
+def test_bad_files_are_reported_by_name_and_the_rest_kept(settings: Settings) -> None:
+    files = [
+        SourceFile("empty.jpg", data=b""),
+        SourceFile("photo.jpg", data=PHOTO),
+        SourceFile("notes.jpg", data=b"hello"),
+    ]
+    parsed = parse_files(files, settings)
+    assert [(error.item, error.reason) for error in parsed.errors] == [
+        ("empty.jpg", "empty file"),
+        ("notes.jpg", "not an image Pillow can read"),
+    ]
+    assert [position for position, _ in parsed.records] == [2]
+    assert parsed.label(2) == "photo.jpg"
+
+
+def test_an_upload_without_any_picture_is_refused(settings: Settings) -> None:
+    with pytest.raises(InvalidUploadError, match="no image could be read"):
+        parse_files([SourceFile("a.txt", data=b"text")], settings)
+
+
+def test_a_truncated_jpeg_fails_when_read_and_stores_nothing(settings: Settings) -> None:
+    [(_, record)] = parse_files([SourceFile("cut.jpg", data=TRUNCATED)], settings).records
+    with pytest.raises(InvalidItemError, match="truncated or corrupt"):
+        record.encoder_inputs()
+    assert not settings.media_root.exists() or not any(settings.media_root.rglob("*.jpeg"))
+
+
+def test_a_good_file_is_stored_once_under_its_hash(settings: Settings) -> None:
+    files = [SourceFile("a.jpg", data=PHOTO), SourceFile("copy.jpg", data=PHOTO)]
+    records = [record for _, record in parse_files(files, settings).records]
+    for record in records:
+        [image] = record.encoder_inputs()
+        assert isinstance(image, Image.Image)
+    assert records[0].file == records[1].file
+    assert [p.name for p in settings.media_root.rglob("*") if p.is_file()] == [records[0].file]
