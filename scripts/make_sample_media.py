@@ -263,8 +263,8 @@ CLIPS = (
             Shot("chelsea", ((0, 0.5, 0.5, 1.0), (2.5, 0.52, 0.45, 0.75)), "zoom in on the cat"),
             Shot(
                 "chelsea",
-                ((0, 0.45, 0.3, 0.28), (2.5, 0.75, 0.3, 0.28)),
-                "close-up pan across both eyes",
+                ((0, 0.36, 0.4, 0.45), (2.5, 0.7, 0.4, 0.45)),
+                "close-up pan from the left eye to the right eye",
             ),
             Shot(
                 "chelsea",

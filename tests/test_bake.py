@@ -70,7 +70,6 @@ def test_generated_docs_name_the_two_commands(bake: Bake) -> None:
         ),
         ({"package_name": "9lives"}, "is not a valid Python package name"),
         ({"package_name": "json"}, "would shadow the standard library"),
-        ({"demo_type": "image"}, "is not available yet"),
         ({"demo_type": "video"}, "is not available yet"),
     ],
 )
