@@ -1,9 +1,10 @@
 """Turning uploaded bytes into records: the checks every demo's parser shares."""
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import BinaryIO, Generic, TypeVar
 
 from pydantic import ValidationError
 
@@ -29,11 +30,16 @@ class SourceFile:
     path: Path | None = None
 
     def read(self) -> bytes:
+        with self.open() as stream:
+            return stream.read()
+
+    def open(self) -> BinaryIO:
+        """The content as a stream, so a reader can stop early (after a header, say)."""
         if self.data is not None:
-            return self.data
+            return io.BytesIO(self.data)
         if self.path is None:
             raise ValueError(f"{self.name} has neither data nor a path")
-        return self.path.read_bytes()
+        return self.path.open("rb")
 
 
 @dataclass

@@ -1,9 +1,8 @@
 """What one stored image is, how uploaded files become images, and how a search asks."""
 
-import io
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, BinaryIO
 
 from fastapi import Depends, File, Form, HTTPException, Request, UploadFile, status
 from PIL import Image, UnidentifiedImageError
@@ -147,21 +146,25 @@ def parse_files(files: Sequence[SourceFile], settings: Settings) -> ParsedUpload
 
 
 def _probe(file: SourceFile) -> Record:
-    """The image's kind and size, from its header."""
+    """The image's kind and size, from its header: a file on the server is not read whole."""
     try:
-        data = file.read()
+        with file.open() as stream:
+            if not stream.read(1):
+                raise InvalidItemError("empty file")
+            stream.seek(0)
+            media_type, width, height = _header(stream)
     except OSError as exc:
         raise InvalidItemError(f"cannot read the file: {exc.strerror}") from None
-    if not data:
-        raise InvalidItemError("empty file")
+    if not media_type.startswith("image/"):
+        raise InvalidItemError(f"not an image type a browser shows ({media_type or 'unknown'})")
+    return Record(name=file.name[-255:], media_type=media_type, width=width, height=height)
+
+
+def _header(stream: BinaryIO) -> tuple[str, int, int]:
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            media_type = Image.MIME.get(image.format or "", "")
-            width, height = image.size
+        with Image.open(stream) as image:
+            return Image.MIME.get(image.format or "", ""), image.width, image.height
     except (UnidentifiedImageError, Image.DecompressionBombError):
         raise InvalidItemError("not an image Pillow can read") from None
     except Exception as exc:  # a known format with a broken header: plugins raise anything
         raise InvalidItemError(f"corrupt image: {exc}") from None
-    if not media_type.startswith("image/"):
-        raise InvalidItemError(f"not an image type a browser shows ({media_type or 'unknown'})")
-    return Record(name=file.name[-255:], media_type=media_type, width=width, height=height)

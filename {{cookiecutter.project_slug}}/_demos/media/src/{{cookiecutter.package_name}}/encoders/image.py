@@ -60,8 +60,8 @@ def open_image(data: bytes) -> Image.Image:
 
 
 def preprocess(image: Image.Image) -> Batch:
-    """One picture as the CHW float32 array the model reads."""
-    image = ImageOps.exif_transpose(image).convert("RGB")
+    """One picture (upright already: open_image applies EXIF) as the CHW float32 array."""
+    image = image.convert("RGB")
     # Resizing the short side to SIZE then cropping the centre equals resizing the centre square:
     # resize(box=...) does that in one step with no huge intermediate for a 1x100000 strip.
     side = min(image.size)
