@@ -9,17 +9,12 @@ PROJECT_SLUG = {{ cookiecutter.project_slug|tojson }}
 PACKAGE_NAME = {{ cookiecutter.package_name|tojson }}
 PROJECT_NAME = {{ cookiecutter.project_name|tojson }}
 
-WORKING_DEMOS = ("molecule", "qa", "image")
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 PACKAGE_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 def problems() -> list[str]:
     found = []
-    if DEMO_TYPE not in WORKING_DEMOS:
-        found.append(
-            f"demo_type {DEMO_TYPE!r} is not available yet; choose one of: {', '.join(WORKING_DEMOS)}."
-        )
     if not SLUG_PATTERN.match(PROJECT_SLUG):
         found.append(
             f"project_slug {PROJECT_SLUG!r} is not a valid folder name: use lowercase letters, "

@@ -25,13 +25,15 @@ def pytest_configure(config: pytest.Config) -> None:
     config.option.template = str(TEMPLATE)
 
 
-# demo type -> the words that belong to it alone; no other demo's project may hold them.
+# demo types -> the words that belong to them alone; no other demo's project may hold them.
 DEMO_WORDS = {
-    "molecule": ("smiles", "rdkit", "tanimoto", "molecule"),
-    "qa": ("question", "faq", "minilm", "sentence_transformers"),
-    "image": ("efficientnet", "gallery", "media_root"),
+    ("molecule",): ("smiles", "rdkit", "tanimoto", "molecule"),
+    ("qa",): ("question", "faq", "minilm", "sentence_transformers"),
+    ("image",): ("gallery", "image_url"),
+    ("video",): ("frame_times", "pyav", "clips"),
+    ("image", "video"): ("efficientnet", "media_root", "picture_search"),
 }
-WORKING_DEMOS = tuple(DEMO_WORDS)
+WORKING_DEMOS = ("molecule", "qa", "image", "video")
 
 # Answers a user might give beside the defaults: quotes, unicode, short names.
 AWKWARD_ANSWERS = {

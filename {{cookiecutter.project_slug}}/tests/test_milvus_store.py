@@ -42,6 +42,28 @@ async def test_insert_search_count_delete(store: MilvusStore, vectors: list[Vect
     assert ids[0] not in [m.id for m in await store.search(vectors[0], top_k=len(vectors))]
 
 
+async def test_an_item_of_many_rows_counts_once_and_crowds_out_no_other(
+    settings: Settings, encoder: Encoder[EncoderInput], vectors: list[Vector]
+) -> None:
+    store = await MilvusStore.open(settings, encoder, rows_per_item=100)
+    try:
+        # Item 1 has 50 rows, all nearer to the query than any row of items 2 and 3.
+        await store.insert([1, 2, 3], [[vectors[0]] * 50, [vectors[1]], [vectors[2]]])
+        await store.flush()
+        assert await store.count() == 3
+        assert await store.list_ids() == {1, 2, 3}
+        matches = await store.search(vectors[0], top_k=3)
+        assert matches[0].id == 1
+        assert {match.id for match in matches} == {1, 2, 3}
+        assert sorted(part.index for part in matches[0].parts) == list(range(50))
+        assert matches[0].score == max(part.score for part in matches[0].parts)
+        await store.delete([1])
+        assert await store.count() == 2
+        assert {match.id for match in await store.search(vectors[0], top_k=3)} == {2, 3}
+    finally:
+        await store.close()
+
+
 async def test_reset_empties_the_collection(store: MilvusStore, vectors: list[Vector]) -> None:
     await store.insert(list(range(1, len(vectors) + 1)), [[v] for v in vectors])
     await store.reset()

@@ -54,7 +54,7 @@ class Settings(BaseSettings):
 
     default_top_k: int = Field(10, ge=1)
     max_top_k: int = Field(100, ge=1)
-    batch_size: int = Field(256, ge=1, description="Items encoded and written per batch.")
+    batch_size: int = Field({{ cookiecutter._batch_size[cookiecutter.demo_type] }}, ge=1, description="Items encoded and written per batch.")
     max_upload_bytes: int = Field(50 * 1024 * 1024, ge=1)
     data_root: Path = Field(
         Path("data"), description="Server-side folder that POST /items/load may read from."
@@ -62,6 +62,15 @@ class Settings(BaseSettings):
 {%- if cookiecutter.demo_type in ["image", "video"] %}
     media_root: Path = Field(
         Path("var/media"), description="Folder where loaded files are kept, named by content."
+    )
+{%- endif %}
+{%- if cookiecutter.demo_type == "video" %}
+    frames_per_second: float = Field(
+        1.0, gt=0, le=60, description="Frames sampled and encoded per second of video."
+    )
+    # A video's frames share its id range in Milvus (records.VECTORS_PER_ITEM): at most 10,000.
+    max_frames_per_video: int = Field(
+        600, ge=1, le=10_000, description="A longer video is sampled more sparsely."
     )
 {%- endif %}
     api_key: SecretStr | None = Field(

@@ -11,6 +11,9 @@ PHOTO = PHOTOS[0].read_bytes()
 # A JPEG cut off halfway: its header reads fine, its pixels do not.
 TRUNCATED = PHOTOS[1].read_bytes()[: len(PHOTOS[1].read_bytes()) // 2]
 
+# Seven photographs spread over the gallery, each from another source picture.
+PICTURES = [PHOTOS[n * len(PHOTOS) // 7].read_bytes() for n in range(7)]
+
 QUERY_FIELD = "image"
 INVALID_SEARCH: dict[str, Any] = {"files": {"image": ("notes.jpg", b"not a picture")}}
 MISSING_SEARCH: dict[str, Any] = {"data": {"top_k": "3"}}

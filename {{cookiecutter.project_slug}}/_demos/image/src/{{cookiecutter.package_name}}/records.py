@@ -2,9 +2,8 @@
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any, BinaryIO
+from typing import Any, BinaryIO
 
-from fastapi import Depends, File, Form, HTTPException, Request, UploadFile, status
 from PIL import Image, UnidentifiedImageError
 from pydantic import BaseModel, Field, PrivateAttr, computed_field
 from sqlalchemy import Column, Integer, String
@@ -13,6 +12,8 @@ from .config import Settings
 from .encoders.image import ImageInput, InvalidImageError, open_image
 from .media import MediaStore
 from .milvus_store import Match
+from .picture_search import SearchBody as SearchBody
+from .picture_search import SearchRequest as SearchRequest
 from .schemas import ItemError
 from .uploads import InvalidItemError, InvalidUploadError, ParsedUpload, SourceFile
 
@@ -45,6 +46,12 @@ class Record(BaseModel):
         self.file = self._media.put(data, self.media_type.rpartition("/")[2])
         return [image]
 
+    def picture(self) -> bytes:
+        """The image file itself (what the benchmark searches with)."""
+        if self._source is None:
+            raise ValueError(f"{self.name} has no file to read")
+        return self._source.read()
+
 
 class Item(Record):
     id: int
@@ -61,49 +68,6 @@ class Hit(Item):
     @classmethod
     def found(cls, item: dict[str, Any], match: Match) -> "Hit":
         return cls(**item, score=match.score)
-
-
-class SearchRequest(BaseModel):
-    image: bytes = Field(description="The picture to search with: an image file's bytes.")
-    top_k: int | None = Field(None, ge=1, description="How many images; the default if empty.")
-
-    @classmethod
-    def of(cls, query: str, top_k: int | None = None) -> "SearchRequest":
-        """A search with the image file at this path (the command line's way to ask)."""
-        return cls(image=Path(query).read_bytes(), top_k=top_k)
-
-    @classmethod
-    def like(cls, record: Record, top_k: int | None = None) -> "SearchRequest":
-        """A search with a record's own file (the benchmark's queries)."""
-        if record._source is None:
-            raise ValueError(f"{record.name} has no file to read")
-        return cls(image=record._source.read(), top_k=top_k)
-
-    def encoder_input(self) -> EncoderInput:
-        return self.image
-
-    def http_body(self) -> dict[str, Any]:
-        """How this search travels to a running service: as a multipart form."""
-        form = {} if self.top_k is None else {"top_k": str(self.top_k)}
-        return {"files": {"image": ("query", self.image)}, "data": form}
-
-
-async def search_form(
-    request: Request,
-    image: Annotated[UploadFile, File(description="The picture to search with.")],
-    top_k: Annotated[int | None, Form(ge=1, description="How many images.")] = None,
-) -> SearchRequest:
-    """A search arrives as a multipart form: the picture and, optionally, top_k."""
-    limit: int = request.app.state.services.settings.max_upload_bytes
-    data = await image.read(limit + 1)
-    if len(data) > limit:
-        raise HTTPException(
-            status.HTTP_413_CONTENT_TOO_LARGE, f"the picture is larger than {limit:,} bytes"
-        )
-    return SearchRequest(image=data, top_k=top_k)
-
-
-SearchBody = Annotated[SearchRequest, Depends(search_form)]
 
 
 def item_columns() -> list[Column[Any]]:

@@ -1,0 +1,180 @@
+"""What one stored video is, how uploaded files become frames to encode, and how a search asks."""
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, PrivateAttr, computed_field
+from sqlalchemy import JSON, Column, Float, Integer, String
+
+from .config import Settings
+from .encoders.image import ImageInput
+from .encoders.video import FrameSampler, InvalidVideoError, frame_at, probe
+from .media import MediaStore
+from .milvus_store import Match
+from .picture_search import SearchBody as SearchBody
+from .picture_search import SearchRequest as SearchRequest
+from .schemas import ItemError
+from .uploads import InvalidItemError, InvalidUploadError, ParsedUpload, SourceFile
+
+# The encoder reads pictures: a video is the frames sampled from it, one Milvus row each.
+EncoderInput = ImageInput
+# Row ids are `video id * VECTORS_PER_ITEM + frame number`, so a video has at most this many
+# frames (settings.max_frames_per_video may not exceed it).
+VECTORS_PER_ITEM = 10_000
+# How many of a video's matching frames a hit lists.
+MAX_MOMENTS = 10
+
+
+class Record(BaseModel):
+    """One video, as loaded and stored; its bytes live in the media store under `file`."""
+
+    name: str = Field(max_length=255, description="The file name it was loaded under.")
+    media_type: str = Field(max_length=64, examples=["video/mp4"])
+    width: int = Field(ge=1)
+    height: int = Field(ge=1)
+    duration: float | None = Field(None, description="Seconds, when the container says.")
+    file: str = Field("", max_length=80, description="The stored file's key (content hash).")
+    frame_times: list[float] = Field(
+        default_factory=list, description="When each sampled frame is shown, in seconds."
+    )
+
+    _source: SourceFile | None = PrivateAttr(None)
+    _media: MediaStore | None = PrivateAttr(None)
+    _sampler: FrameSampler | None = PrivateAttr(None)
+    _extension: str = PrivateAttr("bin")
+
+    def encoder_inputs(self) -> list[EncoderInput]:
+        """Decode the video's sampled frames (a broken file fails here) and keep its bytes."""
+        if self._source is None or self._media is None or self._sampler is None:
+            raise InvalidItemError(f"{self.name} has no file to read")
+        try:
+            with self._source.open() as stream:
+                frames = self._sampler.sample(stream)
+            data = self._source.read()
+        except (OSError, InvalidVideoError) as exc:
+            raise InvalidItemError(str(exc)) from None
+        self.frame_times = [frame.at for frame in frames]
+        self.file = self._media.put(data, self._extension)
+        return [frame.image for frame in frames]
+
+    def picture(self) -> bytes:
+        """A frame from a third of the way in, as a JPEG (what the benchmark searches with)."""
+        if self._source is None:
+            raise ValueError(f"{self.name} has no file to read")
+        with self._source.open() as stream:
+            image = frame_at(stream, (self.duration or 0) / 3)
+        out = io.BytesIO()
+        image.save(out, format="JPEG", quality=90)
+        return out.getvalue()
+
+
+class Item(Record):
+    id: int
+    # Stored for the search to turn frame numbers into times; too long to list with every video.
+    frame_times: list[float] = Field(default_factory=list, exclude=True)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def video_url(self) -> str:
+        return f"/items/{self.id}/video"
+
+
+class Moment(BaseModel):
+    at: float = Field(description="Seconds from the start of the video.")
+    score: float = Field(description="Cosine similarity of the query and this frame.")
+
+
+class Hit(Item):
+    score: float = Field(description="The best frame's cosine similarity to the query.")
+    at: float = Field(description="When the best frame is shown, in seconds.")
+    moments: list[Moment] = Field(description="The frames that matched, best first.")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def thumbnail_url(self) -> str:
+        return f"/items/{self.id}/frame?at={self.at}"
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def found_at(self) -> str:
+        """The matching moments as m:ss, best first (what the web page shows)."""
+        return ", ".join(f"{int(m.at // 60)}:{int(m.at % 60):02d}" for m in self.moments)
+
+    @classmethod
+    def found(cls, item: dict[str, Any], match: Match) -> "Hit":
+        times: list[float] = item["frame_times"]
+        # A part beyond the stored times cannot happen unless the stores drifted: skip it.
+        moments = [
+            Moment(at=times[part.index], score=part.score)
+            for part in match.parts
+            if part.index < len(times)
+        ][:MAX_MOMENTS]
+        at = moments[0].at if moments else 0.0
+        return cls(**item, score=match.score, at=at, moments=moments)
+
+
+def item_columns() -> list[Column[Any]]:
+    """The metadata table's columns for a video."""
+    return [
+        Column("name", String(255), nullable=False),
+        Column("media_type", String(64), nullable=False),
+        Column("width", Integer, nullable=False),
+        Column("height", Integer, nullable=False),
+        Column("duration", Float, nullable=True),
+        Column("file", String(80), nullable=False),
+        Column("frame_times", JSON, nullable=False),
+    ]
+
+
+def sample_data(settings: Settings) -> Path:
+    """Short clips made from scikit-image's sample pictures: pans, zooms and cuts."""
+    return settings.data_root / "clips"
+
+
+def parse_files(files: Sequence[SourceFile], settings: Settings) -> ParsedUpload[Record]:
+    """One video per file, told apart by content rather than by name.
+
+    Only the header is read here, so a request answers at once; the job decodes each video's
+    frames and reports the ones that turn out broken.
+    """
+    parsed: ParsedUpload[Record] = ParsedUpload()
+    media = MediaStore(settings.media_root)
+    sampler = FrameSampler(settings.frames_per_second, settings.max_frames_per_video)
+    for position, file in enumerate(files, start=1):
+        parsed.labels[position] = file.name
+        try:
+            record = _probe(file)
+        except InvalidItemError as exc:
+            parsed.errors.append(ItemError(item=file.name, reason=str(exc)))
+            continue
+        record._source, record._media, record._sampler = file, media, sampler
+        parsed.records.append((position, record))
+    if not parsed.records:
+        reasons = "; ".join(f"{error.item}: {error.reason}" for error in parsed.errors[:5])
+        raise InvalidUploadError(f"no video could be read ({reasons})")
+    return parsed
+
+
+def _probe(file: SourceFile) -> Record:
+    """The video's kind, size and length, from its header: no frame is decoded yet."""
+    try:
+        with file.open() as stream:
+            if not stream.read(1):
+                raise InvalidItemError("empty file")
+            stream.seek(0)
+            info = probe(stream)
+    except OSError as exc:
+        raise InvalidItemError(f"cannot read the file: {exc.strerror}") from None
+    except InvalidVideoError as exc:
+        raise InvalidItemError(str(exc)) from None
+    record = Record(
+        name=file.name[-255:],
+        media_type=info.media_type,
+        width=info.width,
+        height=info.height,
+        duration=info.duration,
+    )
+    record._extension = info.extension
+    return record

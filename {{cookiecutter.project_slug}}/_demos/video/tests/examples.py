@@ -1,0 +1,81 @@
+"""Video inputs for the tests every demo shares: the sample clips, and frames grabbed from them."""
+
+import io
+from pathlib import Path
+from typing import Any
+
+import av
+from PIL import Image
+
+from {{ cookiecutter.package_name }}.records import Record
+
+CLIPS_FOLDER = Path(__file__).resolve().parents[1] / "data" / "clips"
+CLIPS = sorted(CLIPS_FOLDER.glob("*.*"))
+CLIP = CLIPS[0].read_bytes()
+# An MP4 cut off halfway: its header reads fine, its frames stop at 3 s of 9 s.
+TRUNCATED = CLIPS[1].read_bytes()[: len(CLIPS[1].read_bytes()) // 2]
+
+
+def grab(clip: Path, at: float) -> bytes:
+    """The frame shown `at` seconds into a clip, as a JPEG: decoded here with PyAV alone, so
+    the tests do not lean on the code they check."""
+    with av.open(str(clip)) as container:
+        for frame in container.decode(video=0):
+            if frame.time is not None and frame.time >= at - 1e-3:
+                out = io.BytesIO()
+                Image.fromarray(frame.to_ndarray(format="rgb24")).save(out, "JPEG", quality=90)
+                return out.getvalue()
+    raise ValueError(f"{clip.name} ends before {at} s")
+
+
+# Five different pictures, one from each of five clips.
+PICTURES = [grab(clip, 4.0) for clip in CLIPS[:5]]
+
+QUERY_FIELD = "image"
+INVALID_SEARCH: dict[str, Any] = {"files": {"image": ("notes.jpg", b"not a picture")}}
+MISSING_SEARCH: dict[str, Any] = {"data": {"top_k": "3"}}
+
+# Small enough that loading the sample clips takes four batches.
+SAMPLE_BATCH_SIZE = 2
+
+UPLOAD = [
+    ("first.mp4", CLIP),
+    ("broken.mp4", TRUNCATED),
+    ("second.webm", CLIPS[-1].read_bytes()),
+]
+UPLOAD_BAD_ITEM = "broken.mp4"
+
+BAD_UPLOADS = [
+    ([("empty.mp4", b"")], "empty file"),
+    ([("notes.mp4", b"these are words, not frames\n")], "not a video PyAV can read"),
+    ([("a.mp4", b""), ("photo.jpg", PICTURES[0])], "no video could be read"),
+]
+
+ENCODER_INPUTS = PICTURES[:3]
+
+HOSTILE_RECORD = Record(
+    name="'); DROP TABLE items; --.mp4",
+    media_type="video/mp4",
+    width=1,
+    height=1,
+    file="x",
+    frame_times=[0.0],
+)
+
+
+def extra_settings(folder: Path) -> dict[str, Any]:
+    """Where this demo keeps loaded files: inside the test's folder."""
+    return {"media_root": folder / "media"}
+
+
+def search(top_k: object = None) -> dict[str, Any]:
+    """The request for a search, as httpx arguments."""
+    form = {} if top_k is None else {"top_k": str(top_k)}
+    return {"files": {"image": ("query.jpg", PICTURES[0])}, "data": form}
+
+
+def cli_query(folder: Path) -> str:
+    """The search query as typed on the command line: a picture's path."""
+    query = folder / "query.jpg"
+    query.write_bytes(PICTURES[0])
+    return str(query)
