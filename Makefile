@@ -1,4 +1,4 @@
-# The two commands: `make demo DEMO=molecule` (or qa) and `make test`.
+# The two commands: `make demo DEMO=molecule` (or qa, image, video) and `make test`.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -25,7 +25,7 @@ $(VENV)/.test: pyproject.toml | $(BIN)/pip
 	$(BIN)/pip install --quiet --group test
 	touch $@
 
-demo: $(VENV)/.render  ## render DEMO (molecule, qa) into build/demo, install it, load its sample data, serve it
+demo: $(VENV)/.render  ## render DEMO (molecule, qa, image or video) into build/demo, install it, load its sample data, serve it
 	$(BIN)/cookiecutter . --no-input --overwrite-if-exists --output-dir $(DEMO_DIR) \
 		demo_type=$(DEMO) project_slug=milvus-$(DEMO)-search
 	$(MAKE) -C $(DEMO_DIR)/milvus-$(DEMO)-search run

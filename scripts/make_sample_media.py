@@ -540,7 +540,8 @@ BSD-3-Clause, and the docstrings of skimage.data (skimage/data/_fetchers.py) giv
 photograph's origin and licence, summarised below. Most are CC0 or public domain. Two carry
 no licence statement in scikit-image: 'moon' and the Middlebury 'motorcycle' stereo image
 (D. Scharstein et al., GCPR 2014); they are redistributed here as scikit-image redistributes
-them. Drop them (GALLERY_CROPS and CLIPS in the script) if that is not good enough for you.
+them. Drop them (their entries in the template's scripts/make_sample_media.py) if that is not good
+enough for you.
 """
 
 

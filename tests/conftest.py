@@ -1,5 +1,6 @@
 """Bake each variant once per session; every template test reads the same bakes."""
 
+import io
 import os
 import signal
 import socket
@@ -34,6 +35,23 @@ DEMO_WORDS = {
     ("image", "video"): ("efficientnet", "media_root", "picture_search"),
 }
 WORKING_DEMOS = ("molecule", "qa", "image", "video")
+# A sample clip, and the second its query frame is grabbed from.
+SAMPLE_CLIP = "data/clips/01-cat-closeups.mp4"
+
+
+def frame_of(clip: Path, at: float = 3.0) -> bytes:
+    """The frame a clip shows `at` seconds in, as a JPEG (the video demo's query)."""
+    import av  # only the video cases need it
+    from PIL import Image
+
+    with av.open(str(clip)) as container:
+        for frame in container.decode(video=0):
+            if frame.time is not None and frame.time >= at - 1e-3:
+                out = io.BytesIO()
+                Image.fromarray(frame.to_ndarray(format="rgb24")).save(out, "JPEG", quality=90)
+                return out.getvalue()
+    raise ValueError(f"{clip} ends before {at} s")
+
 
 # Answers a user might give beside the defaults: quotes, unicode, short names.
 AWKWARD_ANSWERS = {

@@ -29,7 +29,9 @@ def test_no_template_syntax_is_left(bake: Bake) -> None:
 
 def test_nothing_of_another_demo_remains(bake: Bake) -> None:
     assert not (bake.path / "_demos").exists()
-    other_words = [w for demos, words in DEMO_WORDS.items() if bake.demo not in demos for w in words]
+    other_words = [
+        w for demos, words in DEMO_WORDS.items() if bake.demo not in demos for w in words
+    ]
     for path in project_files(bake.path):
         text = path.read_text(encoding="utf-8").lower()
         found = [word for word in other_words if word in text or word in path.name.lower()]

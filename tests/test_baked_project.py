@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from conftest import Bake
+from conftest import SAMPLE_CLIP, Bake, frame_of
 
 # For each demo: a search (the query as the command line takes it, and the request's httpx
 # arguments, for the project at the given path) and what its best hit must be in the sample data.
@@ -38,7 +38,24 @@ EXPECTED_SEARCH: dict[str, tuple[Callable[[Path], tuple[str, dict[str, Any]]], s
         "name",
         "gallery/chelsea-01.jpg",
     ),
+    "video": (
+        lambda path: (
+            str(write_frame(path)),
+            {"files": {"image": write_frame(path).read_bytes()}, "data": {"top_k": "3"}},
+        ),
+        "name",
+        "clips/01-cat-closeups.mp4",
+    ),
 }
+
+
+def write_frame(path: Path) -> Path:
+    """A frame from second 3 of a sample clip, saved beside the project as a picture file."""
+    frame = path / "var" / "frame.jpg"
+    if not frame.exists():
+        frame.parent.mkdir(parents=True, exist_ok=True)
+        frame.write_bytes(frame_of(path / SAMPLE_CLIP))
+    return frame
 
 
 def run(

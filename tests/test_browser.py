@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TEMPLATE, WORKING_DEMOS, Bake, serving
+from conftest import SAMPLE_CLIP, TEMPLATE, WORKING_DEMOS, Bake, frame_of, serving
 
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -23,7 +23,8 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "build" / "screenshots"
 
-GALLERY = TEMPLATE / "{{cookiecutter.project_slug}}" / "_demos" / "image" / "data" / "gallery"
+DEMOS = TEMPLATE / "{{cookiecutter.project_slug}}" / "_demos"
+GALLERY = DEMOS / "image" / "data" / "gallery"
 # A query is text, or a file to pick: (name, content).
 Query = str | tuple[str, bytes]
 
@@ -51,6 +52,12 @@ PAGE_CASES: dict[str, tuple[Query, str, tuple[Query, str], tuple[str, bytes, str
         "gallery/chelsea-01.jpg",
         (("notes.jpg", b"words, not pixels"), "not an image Pillow can read"),
         ("notes.jpg", b"words, not pixels", "no image could be read"),
+    ),
+    "video": (
+        ("frame.jpg", frame_of(DEMOS / "video" / SAMPLE_CLIP)),
+        "clips/01-cat-closeups.mp4",
+        (("notes.jpg", b"words, not pixels"), "not an image Pillow can read"),
+        ("notes.mp4", b"words, not frames", "no video could be read"),
     ),
 }
 
@@ -103,7 +110,8 @@ def test_load_and_search_through_the_page(
         assert page.locator(".hit").count() == 3
         assert page.locator(".hit h3").first.inner_text() == expected_title
         assert re.match(
-            r"\w+ similarity [01]\.\d{3} · id \d+$", page.inner_text(".hit .score >> nth=0")
+            r"[\w' ]*similarity[\w' ]* [01]\.\d{3} · id \d+$",
+            page.inner_text(".hit .score >> nth=0"),
         )
         pictures = page.locator(".hit img")
         if pictures.count():

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import yaml
+
 from conftest import Bake
 
 SERVICES = {"etcd", "minio", "milvus", "mariadb", "app"}

@@ -42,6 +42,7 @@ async def test_a_hit_lists_its_matching_moments_best_first(client: httpx.AsyncCl
     [hit] = (await client.post("/search", **search(top_k=3))).json()["results"]
     moments = hit["moments"]
     assert 1 <= len(moments) <= 9
+    assert all(moment["score"] >= hit["score"] - 0.1 for moment in moments)
     scores = [moment["score"] for moment in moments]
     assert scores == sorted(scores, reverse=True)
     assert (hit["score"], hit["at"]) == (moments[0]["score"], moments[0]["at"])

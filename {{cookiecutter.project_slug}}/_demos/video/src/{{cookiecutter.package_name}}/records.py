@@ -23,7 +23,9 @@ EncoderInput = ImageInput
 # Row ids are `video id * VECTORS_PER_ITEM + frame number`, so a video has at most this many
 # frames (settings.max_frames_per_video may not exceed it).
 VECTORS_PER_ITEM = 10_000
-# How many of a video's matching frames a hit lists.
+# A hit lists the video's frames that scored within MOMENT_MARGIN of its best frame, at most
+# MAX_MOMENTS of them: the moments worth jumping to, not every frame Milvus happened to return.
+MOMENT_MARGIN = 0.1
 MAX_MOMENTS = 10
 
 
@@ -89,7 +91,9 @@ class Moment(BaseModel):
 class Hit(Item):
     score: float = Field(description="The best frame's cosine similarity to the query.")
     at: float = Field(description="When the best frame is shown, in seconds.")
-    moments: list[Moment] = Field(description="The frames that matched, best first.")
+    moments: list[Moment] = Field(
+        description="The frames that matched almost as well as the best, best first."
+    )
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -109,7 +113,7 @@ class Hit(Item):
         moments = [
             Moment(at=times[part.index], score=part.score)
             for part in match.parts
-            if part.index < len(times)
+            if part.index < len(times) and part.score >= match.score - MOMENT_MARGIN
         ][:MAX_MOMENTS]
         at = moments[0].at if moments else 0.0
         return cls(**item, score=match.score, at=at, moments=moments)
