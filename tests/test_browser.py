@@ -119,6 +119,12 @@ def test_load_and_search_through_the_page(
                 "[...document.querySelectorAll('.hit img')].every(i => i.complete)"
             )
             assert pictures.first.evaluate("img => img.naturalWidth") > 0
+        links = page.locator(".hit a")
+        if links.count():  # a picture that leads to the stored file (a video: at its moment)
+            status = page.evaluate(
+                "fetch(document.querySelector('.hit a').href).then(r => r.status)"
+            )
+            assert status == 200
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{demo}.png"))
 

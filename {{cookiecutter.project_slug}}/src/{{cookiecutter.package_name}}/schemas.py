@@ -75,3 +75,6 @@ class DemoInfo(BaseModel):
     picture_url: str | None = Field(
         None, description="URL of a hit's picture, with {field} standing for a hit's field."
     )
+    link_url: str | None = Field(
+        None, description="Where a hit's picture leads, with {field} as in picture_url."
+    )

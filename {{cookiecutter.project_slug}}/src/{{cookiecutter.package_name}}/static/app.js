@@ -65,10 +65,15 @@ async function followJob(accepted) {
   await refreshCounts();
 }
 
-// A hit's field as text: lists (such as a video's matching moments) one entry after another.
+// A hit's field as text: a list's entries one after another.
 function describe(value) {
   if (!Array.isArray(value)) return String(value ?? "");
   return value.map((entry) => (typeof entry === "object" ? Object.values(entry).join(" ") : entry)).join(" · ");
+}
+
+// A URL pattern from GET /demo with each {field} replaced by the hit's value.
+function fill(pattern, hit) {
+  return pattern.replace(/\{(\w+)\}/g, (_, field) => encodeURIComponent(hit[field]));
 }
 
 function renderHit(hit) {
@@ -76,9 +81,15 @@ function renderHit(hit) {
   item.className = "hit";
   if (demo.picture_url) {
     const picture = document.createElement("img");
-    picture.src = demo.picture_url.replace(/\{(\w+)\}/g, (_, field) => encodeURIComponent(hit[field]));
+    picture.src = fill(demo.picture_url, hit);
     picture.alt = describe(hit[demo.title_field]);
-    item.append(picture);
+    if (demo.link_url) {
+      const link = Object.assign(document.createElement("a"), { href: fill(demo.link_url, hit), target: "_blank" });
+      link.append(picture);
+      item.append(link);
+    } else {
+      item.append(picture);
+    }
   }
   const text = document.createElement("div");
   const title = document.createElement("h3");

@@ -25,6 +25,7 @@ async def demo(request: Request) -> DemoInfo:
         title_field="name",
         text_field="media_type",
         picture_url="items/{id}/image",
+        link_url="items/{id}/image",
     )
 
 

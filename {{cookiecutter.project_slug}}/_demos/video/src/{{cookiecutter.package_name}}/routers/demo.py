@@ -33,6 +33,7 @@ async def demo(request: Request) -> DemoInfo:
         title_field="name",
         text_field="found_at",
         picture_url="items/{id}/frame?at={at}",
+        link_url="items/{id}/video#t={at}",
     )
 
 
