@@ -9,6 +9,7 @@ start beside it), and a MariaDB of the test's own.
 
 import asyncio
 import os
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -25,7 +26,7 @@ from {{ cookiecutter.package_name }}.main import create_app
 from {{ cookiecutter.package_name }}.records import EncoderInput
 from {{ cookiecutter.package_name }}.services import Services
 
-from examples import SAMPLE_BATCH_SIZE
+from examples import OUTAGE_SETTINGS
 from helpers import wait_for_job
 from servers import MariaDB, MilvusServer, mariadb_missing
 
@@ -74,19 +75,23 @@ def fault_settings(folder: Path, milvus_uri: str, database_url: str) -> Settings
         database_url=database_url,
         collection=name,
         table_prefix=f"{name}_",
-        batch_size=max(1, SAMPLE_BATCH_SIZE // 4),
+        **OUTAGE_SETTINGS,
     )
 
 
-async def start_load_and_wait_for_progress(client: httpx.AsyncClient) -> str:
+async def start_load_and_wait_for_progress(client: httpx.AsyncClient) -> tuple[str, float]:
+    """Start the sample load; return once two batches are done, with the seconds one took."""
     accepted = await client.post("/items/sample")
     assert accepted.status_code == 202, accepted.text
     job_id: str = accepted.json()["job_id"]
+    seen: list[tuple[int, float]] = []
     async with asyncio.timeout(60):
-        while True:
-            if (await client.get(f"/jobs/{job_id}")).json()["done"] > 0:
-                return job_id
+        while len(seen) < 2:
+            done = (await client.get(f"/jobs/{job_id}")).json()["done"]
+            if done > (seen[-1][0] if seen else 0):
+                seen.append((done, time.monotonic()))
             await asyncio.sleep(0.01)
+    return job_id, seen[1][1] - seen[0][1]
 
 
 async def health(client: httpx.AsyncClient) -> tuple[int, dict[str, Any]]:
@@ -117,7 +122,7 @@ async def test_milvus_stopped_during_a_load(
 ) -> None:
     settings = fault_settings(tmp_path, own_milvus.uri, mysql_url)
     async with serving(settings, encoder) as (client, services):
-        job_id = await start_load_and_wait_for_progress(client)
+        job_id, _ = await start_load_and_wait_for_progress(client)
         await asyncio.to_thread(own_milvus.stop)
 
         job = await wait_for_job(client, job_id)
@@ -142,7 +147,7 @@ async def test_mariadb_stopped_during_a_load(
     database_url = own_mariadb.create_database("faults", "faults", uuid.uuid4().hex)
     settings = fault_settings(tmp_path, milvus_uri, database_url)
     async with serving(settings, encoder) as (client, services):
-        job_id = await start_load_and_wait_for_progress(client)
+        job_id, batch_seconds = await start_load_and_wait_for_progress(client)
         await asyncio.to_thread(own_mariadb.stop)
 
         status, report = await health(client)
@@ -153,6 +158,8 @@ async def test_mariadb_stopped_during_a_load(
         assert unavailable.status_code == 503
         assert "the metadata store is unavailable" in unavailable.json()["detail"]
 
+        # Stay down for longer than a batch takes, so the load tries to write while it is down.
+        await asyncio.sleep(2 * batch_seconds)
         await asyncio.to_thread(own_mariadb.start)
         await until_healthy(client)
         job = await wait_for_job(client, job_id)

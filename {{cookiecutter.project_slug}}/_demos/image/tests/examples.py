@@ -20,6 +20,8 @@ MISSING_SEARCH: dict[str, Any] = {"data": {"top_k": "3"}}
 
 # Small enough that loading the sample gallery takes a dozen batches.
 SAMPLE_BATCH_SIZE = 8
+# The outage tests stop a store in the middle of a sample load: smaller batches make it last.
+OUTAGE_SETTINGS: dict[str, Any] = {"batch_size": max(1, SAMPLE_BATCH_SIZE // 4)}
 
 UPLOAD = [
     ("first.jpg", PHOTO),

@@ -14,6 +14,8 @@ MISSING_SEARCH: dict[str, Any] = {"json": {}}
 
 # Small enough that loading the sample data takes about twenty batches.
 SAMPLE_BATCH_SIZE = 250
+# The outage tests stop a store in the middle of a sample load: smaller batches make it last.
+OUTAGE_SETTINGS: dict[str, Any] = {"batch_size": max(1, SAMPLE_BATCH_SIZE // 4)}
 
 UPLOAD = [("molecules.smi", b"CCO ethanol\nC1CC(=O broken ring\nc1ccccc1 benzene\n")]
 UPLOAD_BAD_ITEM = "line 2"

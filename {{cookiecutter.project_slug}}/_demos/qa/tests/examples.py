@@ -12,6 +12,8 @@ MISSING_SEARCH: dict[str, Any] = {"json": {}}
 
 # Small enough that loading the sample data takes about twenty batches.
 SAMPLE_BATCH_SIZE = 4
+# The outage tests stop a store in the middle of a sample load: smaller batches make it last.
+OUTAGE_SETTINGS: dict[str, Any] = {"batch_size": max(1, SAMPLE_BATCH_SIZE // 4)}
 
 UPLOAD = [
     (

@@ -37,6 +37,9 @@ MISSING_SEARCH: dict[str, Any] = {"data": {"top_k": "3"}}
 
 # Small enough that loading the sample clips takes four batches.
 SAMPLE_BATCH_SIZE = 2
+# The outage tests stop a store in the middle of a sample load: one clip per batch and more
+# frames per clip make it last a few seconds.
+OUTAGE_SETTINGS: dict[str, Any] = {"batch_size": 1, "frames_per_second": 8.0}
 
 UPLOAD = [
     ("first.mp4", CLIP),
