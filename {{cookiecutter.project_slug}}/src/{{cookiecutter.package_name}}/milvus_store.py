@@ -68,8 +68,10 @@ class MilvusStore:
         index_params: dict[str, Any] | None = None,
         search_params: dict[str, Any] | None = None,
         rows_per_item: int = 1,
+        lite_file: str | None = None,
     ) -> None:
         self._client = client
+        self._lite_file = lite_file
         self.collection = collection
         self._encoder = encoder
         self._index_type = index_type or _EXACT_INDEX[encoder.vector_type]
@@ -102,6 +104,7 @@ class MilvusStore:
             index_params,
             search_params,
             rows_per_item,
+            settings.milvus_uri if settings.uses_milvus_lite else None,
         )
         await store.ensure_collection()
         return store
@@ -261,3 +264,9 @@ class MilvusStore:
 
     async def close(self) -> None:
         await self._client.close()
+        if self._lite_file is not None:
+            # Milvus Lite runs each file in a child process that outlives its clients: stop it,
+            # or a long-lived process that opens many stores (a test session) keeps them all.
+            from milvus_lite.server_manager import server_manager_instance
+
+            server_manager_instance.release_server(self._lite_file)
