@@ -69,12 +69,21 @@ def test_every_sample_clip_reads(clip: Path) -> None:
     assert len(FrameSampler().sample(clip)) == 9
 
 
-def test_a_vp9_webm_and_an_mjpeg_avi_read_too(tmp_path: Path) -> None:
-    webm = write_clip(tmp_path / "c.webm", seconds=2, codec="libvpx-vp9")
-    avi = write_clip(tmp_path / "c.avi", seconds=2, codec="mjpeg")
-    assert probe(webm).media_type == "video/webm"
-    assert probe(avi).media_type == "video/x-msvideo"
-    assert [f.at for f in FrameSampler().sample(avi)] == [0.0, 1.0]
+@pytest.mark.parametrize(
+    ("name", "codec", "media_type"),
+    [
+        ("c.webm", "libvpx-vp9", "video/webm"),
+        ("c.avi", "mjpeg", "video/x-msvideo"),
+        ("c.mov", "libx264", "video/quicktime"),
+        ("c.mkv", "libx264", "video/x-matroska"),
+    ],
+)
+def test_other_containers_and_codecs_read_too(
+    tmp_path: Path, name: str, codec: str, media_type: str
+) -> None:
+    clip = write_clip(tmp_path / name, seconds=2, codec=codec)
+    assert probe(clip).media_type == media_type
+    assert [f.at for f in FrameSampler().sample(clip)] == [0.0, 1.0]
 
 
 @pytest.mark.parametrize(
