@@ -1,3 +1,4 @@
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -95,6 +96,16 @@ async def test_a_job_keeps_only_the_first_errors(store: MetadataStore) -> None:
 
 async def test_unknown_job_is_none(store: MetadataStore) -> None:
     assert await store.get_job("missing") is None
+
+
+async def test_stores_opened_at_once_all_find_their_tables(settings: Settings) -> None:
+    # Workers that start together race to create the tables: none of them may fail.
+    stores = await asyncio.gather(*(MetadataStore.open(settings, item_columns) for _ in range(4)))
+    try:
+        assert [await store.count_items() for store in stores] == [0, 0, 0, 0]
+    finally:
+        for store in stores:
+            await store.close()
 
 
 async def test_table_prefix_names_the_tables(settings: Settings) -> None:

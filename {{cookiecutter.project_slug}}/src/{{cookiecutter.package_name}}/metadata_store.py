@@ -4,6 +4,7 @@ SQLAlchemy 2 async Core with bound parameters only; a SQLite file by default, My
 MariaDB by URL (mysql+asyncmy:// or mysql+aiomysql://).
 """
 
+import asyncio
 import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -30,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from .config import Settings
@@ -106,8 +108,17 @@ class MetadataStore:
         return store
 
     async def create_tables(self) -> None:
-        async with self._engine.begin() as conn:
-            await conn.run_sync(self._metadata.create_all)
+        # Several workers starting at once all see a table missing, and the ones that lose the
+        # race to create it fail; looking again finds it there. One retry per table suffices.
+        for attempt in range(len(self._metadata.tables) + 1):
+            try:
+                async with self._engine.begin() as conn:
+                    await conn.run_sync(self._metadata.create_all)
+                return
+            except DBAPIError:
+                if attempt == len(self._metadata.tables):
+                    raise
+                await asyncio.sleep(0.2)
 
     async def close(self) -> None:
         await self._engine.dispose()
