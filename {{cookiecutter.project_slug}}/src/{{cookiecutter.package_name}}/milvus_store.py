@@ -6,13 +6,14 @@ Works the same against Milvus Lite, a standalone server or a cluster; the URI de
 Scores leave this module as "higher is more similar", whatever the metric.
 """
 
+import functools
 import warnings
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pymilvus import AsyncMilvusClient, DataType
+from pymilvus import AsyncMilvusClient, DataType, MilvusException
 
 from .config import Settings
 from .encoders import Encoder, Metric, Vector, VectorType
@@ -20,6 +21,10 @@ from .encoders import Encoder, Metric, Vector, VectorType
 # milvus-lite 2.5 imports pkg_resources and warns about it at every start; setuptools<81 (pinned
 # in pyproject.toml) keeps that import working, so the warning says nothing actionable.
 warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
+
+T = TypeVar("T")
+# Milvus's error code for a read on a collection that is not loaded into memory.
+_NOT_LOADED = 101
 
 ID_FIELD = "id"
 VECTOR_FIELD = "vector"
@@ -177,15 +182,17 @@ class MilvusStore:
         params = dict(self._search_params)
         if "ef" in params:  # HNSW answers at most ef hits
             params["ef"] = max(int(params["ef"]), limit)
-        hits = await self._client.search(
-            self.collection,
-            data=[vector],
-            limit=limit,
-            anns_field=VECTOR_FIELD,
-            search_params={
-                "metric_type": self._encoder.metric.value,
-                "params": params,
-            },
+        hits = await self._loaded(
+            lambda: self._client.search(
+                self.collection,
+                data=[vector],
+                limit=limit,
+                anns_field=VECTOR_FIELD,
+                search_params={
+                    "metric_type": self._encoder.metric.value,
+                    "params": params,
+                },
+            )
         )
         return [(int(hit["id"]), self._score(float(hit["distance"]))) for hit in hits[0]]
 
@@ -223,8 +230,10 @@ class MilvusStore:
         """How many items the collection holds."""
         if self._rows_per_item > 1:
             return len(await self.list_ids())
-        result = await self._client.query(
-            self.collection, filter="", output_fields=["count(*)"], consistency_level="Strong"
+        result = await self._loaded(
+            lambda: self._client.query(
+                self.collection, filter="", output_fields=["count(*)"], consistency_level="Strong"
+            )
         )
         return int(result[0]["count(*)"])
 
@@ -233,18 +242,36 @@ class MilvusStore:
         ids: set[int] = set()
         last = -1
         while True:
-            rows = await self._client.query(
-                self.collection,
-                filter=f"{ID_FIELD} > {last}",
-                output_fields=[ID_FIELD],
-                limit=page_size,
-                consistency_level="Strong",
+            page_filter = f"{ID_FIELD} > {last}"
+            rows = await self._loaded(
+                functools.partial(
+                    self._client.query,
+                    self.collection,
+                    filter=page_filter,
+                    output_fields=[ID_FIELD],
+                    limit=page_size,
+                    consistency_level="Strong",
+                )
             )
             page = sorted(int(row[ID_FIELD]) for row in rows)
             ids.update(row // self._rows_per_item for row in page)
             if len(page) < page_size:
                 return ids
             last = page[-1]
+
+    async def _loaded(self, read: Callable[[], Awaitable[T]]) -> T:
+        """Run a read; if the collection is not loaded, load it and read again.
+
+        A restarted server loads its collections back in its own time, and a read that comes
+        first would fail.
+        """
+        try:
+            return await read()
+        except MilvusException as exc:
+            if exc.code != _NOT_LOADED and "not loaded" not in str(exc.message):
+                raise
+        await self._client.load_collection(self.collection)
+        return await read()
 
     @property
     def index_type(self) -> str:
