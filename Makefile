@@ -6,23 +6,27 @@ DEMO ?= molecule
 DEMO_DIR := build/demo
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test mariadb lint clean
+.PHONY: help demo test mariadb lint lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
 
+# Every install takes its versions from constraints.txt (make lock writes it), so a new
+# upstream release changes nothing here until someone re-pins on purpose.
+PIP_INSTALL := $(BIN)/pip install --quiet --constraint constraints.txt
+
 $(BIN)/pip:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade "pip>=25.1"
+	$(PIP_INSTALL) "pip>=25.1"
 
-$(VENV)/.render: pyproject.toml | $(BIN)/pip
-	$(BIN)/pip install --quiet --group render
+$(VENV)/.render: pyproject.toml constraints.txt | $(BIN)/pip
+	$(PIP_INSTALL) --group render
 	touch $@
 
 # torch goes first and pinned: the CPU build; anything unpinned would pull a CUDA one.
-$(VENV)/.test: pyproject.toml | $(BIN)/pip
-	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet --group test
+$(VENV)/.test: pyproject.toml constraints.txt | $(BIN)/pip
+	$(PIP_INSTALL) torch==2.13.0
+	$(PIP_INSTALL) --group test
 	touch $@
 
 demo: $(VENV)/.render  ## render DEMO (molecule, qa, image or video) into build/demo, install it, load its sample data, serve it
@@ -41,6 +45,10 @@ mariadb:  ## install Debian's mariadb-server (as root) unless mariadbd is alread
 lint: $(VENV)/.test  ## ruff on the template's own tests
 	$(BIN)/ruff check tests
 	$(BIN)/ruff format --check tests
+
+lock: $(VENV)/.render  ## re-pin constraints.txt and each demo's to the newest releases (then make test)
+	$(BIN)/pip install --quiet --group lock
+	scripts/lock.sh
 
 clean:  ## remove the venv and rendered demos
 	rm -rf $(VENV) build

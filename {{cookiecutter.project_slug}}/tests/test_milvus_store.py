@@ -1,10 +1,13 @@
+import math
+import random
+import struct
 from collections.abc import AsyncIterator
 
 import pytest
 
 from {{ cookiecutter.package_name }}.config import Settings
-from {{ cookiecutter.package_name }}.encoders import Encoder, EncodingError, Vector
-from {{ cookiecutter.package_name }}.milvus_store import MilvusStore, SchemaMismatchError
+from {{ cookiecutter.package_name }}.encoders import Encoder, EncodingError, Metric, Vector
+from {{ cookiecutter.package_name }}.milvus_store import MilvusStore, SchemaMismatchError, score_of
 from {{ cookiecutter.package_name }}.records import EncoderInput
 
 from examples import ENCODER_INPUTS
@@ -33,13 +36,64 @@ async def test_insert_search_count_delete(store: MilvusStore, vectors: list[Vect
     for item_id, vector in zip(ids, vectors, strict=True):
         matches = await store.search(vector, top_k=len(vectors))
         assert matches[0].id == item_id
-        assert matches[0].score == pytest.approx(1.0, abs=1e-4)
+        assert matches[0].score == 1.0
         scores = [m.score for m in matches]
         assert scores == sorted(scores, reverse=True)
+        assert all(score <= 1.0 for score in scores)
 
     await store.delete(ids[:1])
     assert await store.count() == len(vectors) - 1
     assert ids[0] not in [m.id for m in await store.search(vectors[0], top_k=len(vectors))]
+
+
+def float32(number: float) -> float:
+    return float(struct.unpack("f", struct.pack("f", number))[0])
+
+
+def float32_dot(a: list[float], b: list[float]) -> float:
+    """A dot product summed in float32, as Milvus computes a cosine similarity."""
+    total = 0.0
+    for x, y in zip(a, b, strict=True):
+        total = float32(total + float32(x * y))
+    return total
+
+
+def float32_unit_vector_whose_square_exceeds_one() -> list[float]:
+    for seed in range(1000):
+        rng = random.Random(seed)
+        raw = [rng.gauss(0, 1) for _ in range(384)]
+        norm = math.sqrt(sum(x * x for x in raw))
+        vector = [float32(x / norm) for x in raw]
+        if float32_dot(vector, vector) > 1.0:
+            return vector
+    raise AssertionError("no float32 unit vector squares above 1 in 1000 tries")
+
+
+def test_identical_float32_unit_vectors_score_exactly_one() -> None:
+    vector = float32_unit_vector_whose_square_exceeds_one()
+    similarity = float32_dot(vector, vector)
+    assert similarity > 1.0  # what Milvus can report: float32 rounding, not a closer match
+    assert score_of(Metric.COSINE, similarity) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("metric", "distance", "score"),
+    [
+        (Metric.COSINE, 0.6666666567325592, 0.666667),
+        (Metric.COSINE, -1.0000001192092896, -1.0),
+        (Metric.JACCARD, -1.1920929e-07, 1.0),  # a Jaccard distance a hair below 0
+        (Metric.JACCARD, 1.0000001192092896, 0.0),
+        (Metric.JACCARD, 0.33333334, 0.666667),  # Tanimoto similarity 2/3
+        (Metric.L2, 2.2500001, -2.25),
+        (Metric.L2, -1e-9, 0.0),
+        (Metric.HAMMING, 12.0, -12.0),
+        (Metric.IP, 3.1415927, 3.14159),
+    ],
+)
+def test_scores_stay_in_their_metric_range_at_float32_precision(
+    metric: Metric, distance: float, score: float
+) -> None:
+    assert score_of(metric, distance) == score
 
 
 async def test_an_item_of_many_rows_counts_once_and_crowds_out_no_other(

@@ -7,6 +7,7 @@ Scores leave this module as "higher is more similar", whatever the metric.
 """
 
 import functools
+import math
 import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -38,8 +39,29 @@ SERVER_INDEX: dict[VectorType, tuple[str, dict[str, Any], dict[str, Any]]] = {
 }
 # The most hits one Milvus search may return.
 MAX_LIMIT = 16_384
-# Metrics that Milvus reports as distances (lower is closer) rather than similarities.
-_DISTANCE_METRICS = {Metric.L2, Metric.HAMMING, Metric.JACCARD}
+# Per metric: how a distance Milvus reports becomes a score where higher is more similar, and
+# the range that score lies in by definition (None: unbounded). Milvus computes in float32, so
+# two identical unit vectors can score 1.0000001: clamp to the range, then round.
+_SCORES: dict[Metric, tuple[Callable[[float], float], tuple[float, float] | None]] = {
+    Metric.COSINE: (lambda similarity: similarity, (-1.0, 1.0)),
+    Metric.IP: (lambda product: product, None),
+    Metric.L2: (lambda distance: -distance, (-math.inf, 0.0)),
+    Metric.JACCARD: (lambda distance: 1.0 - distance, (0.0, 1.0)),  # the Tanimoto similarity
+    Metric.HAMMING: (lambda distance: -distance, (-math.inf, 0.0)),
+}
+# Significant digits a float32 carries (its 24-bit mantissa holds about 7.2), less one for the
+# rounding error of the sum behind a distance: 0.6666666567325592 reads 0.666667.
+SCORE_DIGITS = 6
+
+
+def score_of(metric: Metric, distance: float) -> float:
+    """What Milvus reported for a hit as a score: higher is more similar, within the metric's
+    range, rounded to the digits float32 arithmetic gets right."""
+    to_score, bounds = _SCORES[metric]
+    score = to_score(distance)
+    if bounds is not None:
+        score = min(max(score, bounds[0]), bounds[1])
+    return float(f"{score:.{SCORE_DIGITS}g}") + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 class SchemaMismatchError(RuntimeError):
@@ -205,11 +227,7 @@ class MilvusStore:
         return [Match(item, found[0].score, found) for item, found in parts.items()]
 
     def _score(self, distance: float) -> float:
-        if self._encoder.metric is Metric.JACCARD:
-            return 1.0 - distance  # the Jaccard similarity of the two bit sets
-        if self._encoder.metric in _DISTANCE_METRICS:
-            return -distance
-        return distance
+        return score_of(self._encoder.metric, distance)
 
     async def delete(self, ids: Sequence[int]) -> None:
         """Remove these items, every row of each."""
