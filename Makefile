@@ -6,7 +6,7 @@ DEMO ?= molecule
 DEMO_DIR := build/demo
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test mariadb lint lock clean
+.PHONY: help demo test services lint lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
@@ -34,13 +34,15 @@ demo: $(VENV)/.render  ## render DEMO (molecule, qa, image or video) into build/
 		demo_type=$(DEMO) project_slug=milvus-$(DEMO)-search
 	$(MAKE) -C $(DEMO_DIR)/milvus-$(DEMO)-search run
 
-test: $(VENV)/.test mariadb  ## bake every demo, lint and type-check it, run its tests, serve it
+test: $(VENV)/.test services  ## bake every demo, lint and type-check it, run its tests, serve it
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# The tests start mariadbd themselves (no systemd needed); they only need the binaries.
-mariadb:  ## install Debian's mariadb-server (as root) unless mariadbd is already there
-	@PATH="$$PATH:/usr/sbin" command -v mariadbd >/dev/null || { \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mariadb-server; }
+# The tests start mariadbd and redis-server themselves (no systemd needed); they only need
+# the binaries.
+services:  ## install Debian's mariadb-server and redis-server (as root) where missing
+	@PATH="$$PATH:/usr/sbin" command -v mariadbd >/dev/null && command -v redis-server >/dev/null || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			mariadb-server redis-server; }
 
 lint: $(VENV)/.test  ## ruff on the template's own tests
 	$(BIN)/ruff check tests

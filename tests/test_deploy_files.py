@@ -9,7 +9,9 @@ import yaml
 
 from conftest import Bake
 
-SERVICES = {"etcd", "minio", "milvus", "mariadb", "app"}
+SERVICES = {"etcd", "minio", "milvus", "mariadb", "redis", "app", "worker"}
+# Nothing waits on a queue worker, and it has no port to ask: it goes without a healthcheck.
+UNCHECKED = {"worker"}
 
 
 def settings_fields(bake: Bake) -> set[str]:
@@ -30,11 +32,12 @@ def test_compose_names_the_services_and_the_settings(bake: Bake) -> None:
     compose = yaml.safe_load((bake.path / "compose.yaml").read_text(encoding="utf-8"))
     services = compose["services"]
     assert set(services) == SERVICES
-    assert all("healthcheck" in service for service in services.values())
+    assert all("healthcheck" in services[name] for name in SERVICES - UNCHECKED)
     app = services["app"]
     assert app["depends_on"] == {
         "milvus": {"condition": "service_healthy"},
         "mariadb": {"condition": "service_healthy"},
+        "redis": {"condition": "service_healthy"},
     }
     assert services["milvus"]["depends_on"] == {
         "etcd": {"condition": "service_healthy"},
@@ -50,6 +53,30 @@ def test_compose_names_the_services_and_the_settings(bake: Bake) -> None:
     assert {"milvus_uri", "database_url", "workers", "host"} <= named
     assert environment[prefix + "MILVUS_URI"] == "http://milvus:19530"
     assert environment[prefix + "DATABASE_URL"].startswith("mysql+asyncmy://")
+    assert environment[prefix + "QUEUE_URL"] == "redis://redis:6379/0"
+
+
+def test_compose_runs_queue_workers_beside_the_app(bake: Bake) -> None:
+    compose = yaml.safe_load((bake.path / "compose.yaml").read_text(encoding="utf-8"))
+    services = compose["services"]
+    redis, app, worker = services["redis"], services["app"], services["worker"]
+    assert redis["image"].startswith("redis:")
+    assert "redis-cli" in redis["healthcheck"]["test"]
+
+    assert worker["build"] == app["build"]
+    assert worker["env_file"] == app["env_file"]
+    assert worker["command"] == [bake.package, "worker"]
+    assert worker["depends_on"] == {
+        name: {"condition": "service_healthy"} for name in ("milvus", "mariadb", "redis")
+    }
+    assert "replicas" in worker["deploy"]
+    # The workers reach the same stores and queue as the app that hands them its loads.
+    prefix = bake.package.upper() + "_"
+    shared = {prefix + name for name in ("MILVUS_URI", "DATABASE_URL", "QUEUE_URL")}
+    assert set(worker["environment"]) == shared
+    assert all(worker["environment"][name] == app["environment"][name] for name in shared)
+    # An image or video load's files wait for its workers in the volume they share with the app.
+    assert worker.get("volumes") == app.get("volumes")
 
 
 def test_env_example_names_only_settings(bake: Bake) -> None:
@@ -66,4 +93,4 @@ def test_env_example_names_only_settings(bake: Bake) -> None:
 def test_dockerfile_serves_the_package(bake: Bake) -> None:
     dockerfile = (bake.path / "Dockerfile").read_text(encoding="utf-8")
     assert f'CMD ["{bake.package}", "serve"]' in dockerfile
-    assert 'pip install ".[mysql]"' in dockerfile
+    assert 'pip install --constraint constraints.txt ".[mysql]"' in dockerfile

@@ -9,6 +9,8 @@ Every store-touching test runs on two backends:
   `mariadb-server` binaries, the `milvus` package). Where that is impossible these tests skip
   with the reason; with `TEST_REQUIRE_SERVICES=1` (as in CI) they fail instead.
 
+The queue tests add Redis: `TEST_REDIS_URL`, or Debian's `redis-server` started the same way.
+
 Run only the local half with `pytest -m "not services"`.
 """
 
@@ -29,7 +31,7 @@ from {{ cookiecutter.package_name }}.records import EncoderInput
 
 from examples import extra_settings
 from helpers import running_app, wait_for_job
-from servers import MariaDB, MilvusServer, mariadb_missing, milvus_missing
+from servers import MariaDB, MilvusServer, Redis, mariadb_missing, milvus_missing, redis_missing
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 BACKENDS = ["local", pytest.param("servers", marks=pytest.mark.services)]
@@ -95,6 +97,21 @@ def milvus_uri(request: pytest.FixtureRequest) -> str:
         return uri
     server: MilvusServer = request.getfixturevalue("milvus_server")
     return server.uri
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A Redis for the load queue: TEST_REDIS_URL, or one this session started."""
+    if url := os.environ.get("TEST_REDIS_URL"):
+        yield url
+        return
+    if reason := redis_missing():
+        unavailable(reason)
+    server = Redis()
+    server.start()
+    print(f"\nRedis started in {server.startup_seconds:.2f} s at {server.url}")
+    yield server.url
+    server.remove()
 
 
 @pytest.fixture(scope="session")

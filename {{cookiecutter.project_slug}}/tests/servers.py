@@ -1,8 +1,9 @@
-"""Real MariaDB and Milvus servers for the tests, started on loopback in temporary folders.
+"""Real MariaDB, Milvus and Redis servers for the tests, started on loopback in temporary folders.
 
 MariaDB: Debian's `mariadb-server` binaries, started by hand (no systemd needed), ready in
 well under a second. Milvus: the `milvus` PyPI package, a Milvus standalone server that picks
 its own free ports; a fresh data folder starts in seconds, so each server gets a new one.
+Redis: Debian's `redis-server`, without persistence, answering in a fraction of a second.
 """
 
 import os
@@ -177,4 +178,64 @@ class MilvusServer:
 
     def remove(self) -> None:
         self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def redis_missing() -> str | None:
+    """Why Redis cannot be started here, or None when it can."""
+    if not _binary("redis-server"):
+        return "redis-server not found: install Debian's redis-server"
+    return None
+
+
+class Redis:
+    """A private redis-server: its own folder and loopback port, nothing saved to disk."""
+
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="redis-"))
+        self.port = free_port()
+        self._process: subprocess.Popen[bytes] | None = None
+        self.startup_seconds = 0.0
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        started = time.monotonic()
+        log = (self.folder / "redis.log").open("ab")
+        self._process = subprocess.Popen(
+            [
+                str(_binary("redis-server")),
+                "--bind", "127.0.0.1",
+                "--port", str(self.port),
+                "--dir", str(self.folder),
+                "--save", "",
+                "--appendonly", "no",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while not self._answers():
+            if self._process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("redis-server did not start: " + self._log())
+            time.sleep(0.02)
+        self.startup_seconds = time.monotonic() - started
+
+    def _answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def _log(self) -> str:
+        return (self.folder / "redis.log").read_text(errors="replace")
+
+    def remove(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            self._process.wait(timeout=30)
         shutil.rmtree(self.folder, ignore_errors=True)

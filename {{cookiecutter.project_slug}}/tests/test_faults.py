@@ -1,10 +1,10 @@
 """Outages in the middle of a load, on a real Milvus server and MariaDB.
 
-Each test stops one server while a job runs, then checks: the job ends `failed` with the
-reason, the service keeps answering, /health names the dependency that is down, and after a
-restart both stores hold exactly the same ids. They need servers the session started (they
-stop them): the session's Milvus server, restarted on its data and port (a second one will not
-start beside it), and a MariaDB of the test's own.
+Each test stops one server while a job runs, then checks: the job ends (`failed` with the
+reason, unless it could wait the outage out), the service keeps answering, /health names the
+dependency that is down, and after a restart both stores hold exactly the same ids. They need
+servers the session started (they stop them): the session's Milvus server, restarted on its
+data and port (a second one will not start beside it), and a MariaDB of the test's own.
 """
 
 import asyncio
@@ -163,8 +163,12 @@ async def test_mariadb_stopped_during_a_load(
         await asyncio.to_thread(own_mariadb.start)
         await until_healthy(client)
         job = await wait_for_job(client, job_id)
-        assert job["state"] == "failed"
-        assert "OperationalError" in job["message"], job["message"]
+        # The outage met an item write (the job fails with the reason), or only the job's
+        # bookkeeping, which waits for the database to come back and goes on.
+        if job["state"] == "failed":
+            assert "OperationalError" in job["message"], job["message"]
+        else:
+            assert job["loaded"] == job["total"] - job["failed"], job
         ids = await same_ids_in_both(services)
         assert len(ids) == job["loaded"]
-        print(f"\nafter the MariaDB outage: {len(ids)} ids in each store, the same ones")
+        print(f"\nafter the MariaDB outage ({job['state']}): {len(ids)} ids in each store, alike")

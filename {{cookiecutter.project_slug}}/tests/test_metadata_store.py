@@ -5,9 +5,14 @@ from datetime import UTC, datetime
 import pytest
 
 from {{ cookiecutter.package_name }}.config import Settings
-from {{ cookiecutter.package_name }}.metadata_store import MAX_JOB_ERRORS, MetadataStore
+from {{ cookiecutter.package_name }}.metadata_store import (
+    MAX_JOB_ERRORS,
+    ChunkResult,
+    MetadataStore,
+    now,
+)
 from {{ cookiecutter.package_name }}.records import Record, item_columns, parse_files
-from {{ cookiecutter.package_name }}.schemas import ItemError, Job, JobState
+from {{ cookiecutter.package_name }}.schemas import ChunkAttempts, ItemError, Job, JobState
 
 from examples import HOSTILE_RECORD, UPLOAD
 from helpers import source_files
@@ -25,14 +30,16 @@ def records(settings: Settings) -> list[tuple[int, Record]]:
     return parse_files(source_files(UPLOAD), settings).records
 
 
-def make_job(job_id: str = "job1") -> Job:
-    moment = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+def make_job(
+    job_id: str = "job1", chunks: int = 0, moment: datetime = datetime(2026, 1, 2, tzinfo=UTC)
+) -> Job:
     return Job(
         id=job_id,
         kind="upload",
         source="test",
         state=JobState.QUEUED,
         total=3,
+        chunks=chunks,
         created_at=moment,
         updated_at=moment,
     )
@@ -69,20 +76,74 @@ async def test_text_is_stored_as_data_not_sql(store: MetadataStore) -> None:
     assert await store.count_items() == 1
 
 
-async def test_jobs_round_trip_with_errors_and_utc_times(store: MetadataStore) -> None:
-    job = make_job()
+async def test_a_job_adds_up_its_chunks_whichever_worker_ran_them(store: MetadataStore) -> None:
+    job = make_job(chunks=2, moment=now())
+    job.done = job.failed = 1
+    job.errors = [ItemError(item="line 1", reason="does not parse")]
     await store.create_job(job)
-    job.state = JobState.SUCCEEDED
-    job.done, job.loaded, job.failed = 3, 2, 1
-    job.errors = [ItemError(item="line 2", reason="bad")]
-    await store.save_job(job)
+
+    assert await store.start_chunk(job.id, 0, "host-a:1")
+    first = ChunkResult(done=2, loaded=1, failed=1, errors=[ItemError(item="line 3", reason="bad")])
+    assert not await store.finish_chunk(job.id, 0, first)
+    running = await store.get_job(job.id)
+    assert running is not None
+    assert running.state is JobState.RUNNING
+    assert (running.done, running.loaded, running.failed, running.chunks_done) == (3, 1, 2, 1)
+
+    # Chunk 1's first worker died; its second attempt, elsewhere, finishes the job.
+    assert await store.start_chunk(job.id, 1, "host-a:1")
+    assert await store.start_chunk(job.id, 1, "host-b:2")
+    assert await store.finish_chunk(job.id, 1, ChunkResult(done=1, loaded=1))
+    # A third delivery of a finished chunk finds nothing to do, and counts nothing twice.
+    assert not await store.start_chunk(job.id, 1, "host-b:2")
+
     saved = await store.get_job(job.id)
     assert saved is not None
     assert saved.state is JobState.SUCCEEDED
-    assert (saved.done, saved.loaded, saved.failed) == (3, 2, 1)
-    assert saved.errors == [ItemError(item="line 2", reason="bad")]
+    assert (saved.done, saved.loaded, saved.failed) == (4, 2, 2)
+    assert [e.item for e in saved.errors] == ["line 1", "line 3"]
+    assert (saved.chunks, saved.chunks_done) == (2, 2)
+    assert saved.workers == ["host-a:1", "host-b:2"]
+    assert saved.retried == [ChunkAttempts(chunk=1, attempts=2, worker="host-b:2")]
     assert saved.created_at == job.created_at
     assert saved.updated_at.tzinfo is not None
+
+
+async def test_a_chunk_that_gives_up_fails_its_job_and_skips_the_rest(
+    store: MetadataStore,
+) -> None:
+    job = make_job(chunks=3, moment=now())
+    await store.create_job(job)
+    assert await store.start_chunk(job.id, 0, "w:1")
+    await store.fail_chunk(job.id, 0, "MilvusException: down")
+    assert not await store.start_chunk(job.id, 1, "w:1")
+    saved = await store.get_job(job.id)
+    assert saved is not None
+    assert (saved.state, saved.message) == (JobState.FAILED, "MilvusException: down")
+
+
+async def test_a_job_with_no_progress_for_a_while_is_stalled(settings: Settings) -> None:
+    store = await MetadataStore.open(
+        settings.model_copy(update={"job_stall_seconds": 0.2}), item_columns
+    )
+    try:
+        job = make_job(chunks=2, moment=now())
+        await store.create_job(job)
+        assert await store.start_chunk(job.id, 0, "w:1")
+        assert await store.count_unfinished_jobs() == 1
+        await asyncio.sleep(0.3)
+        saved = await store.get_job(job.id)
+        assert saved is not None
+        assert saved.state is JobState.STALLED
+        # A stalled job blocks nothing (repair counts unfinished jobs), and a late chunk
+        # that finishes after all moves it on.
+        assert await store.count_unfinished_jobs() == 0
+        assert not await store.finish_chunk(job.id, 0, ChunkResult(done=1, loaded=1))
+        moving = await store.get_job(job.id)
+        assert moving is not None
+        assert moving.state is JobState.RUNNING
+    finally:
+        await store.close()
 
 
 async def test_a_job_keeps_only_the_first_errors(store: MetadataStore) -> None:
@@ -115,6 +176,7 @@ async def test_table_prefix_names_the_tables(settings: Settings) -> None:
     try:
         assert store.items.name == "demo_items"
         assert store.jobs.name == "demo_jobs"
+        assert store.chunks.name == "demo_job_chunks"
     finally:
         await store.close()
 

@@ -83,7 +83,7 @@ def test_identical_float32_unit_vectors_score_exactly_one() -> None:
         (Metric.COSINE, -1.0000001192092896, -1.0),
         (Metric.JACCARD, -1.1920929e-07, 1.0),  # a Jaccard distance a hair below 0
         (Metric.JACCARD, 1.0000001192092896, 0.0),
-        (Metric.JACCARD, 0.33333334, 0.666667),  # Tanimoto similarity 2/3
+        (Metric.JACCARD, 0.33333334, 0.666667),  # two bit sets, 2/3 alike
         (Metric.L2, 2.2500001, -2.25),
         (Metric.L2, -1e-9, 0.0),
         (Metric.HAMMING, 12.0, -12.0),

@@ -6,6 +6,7 @@ while the server holds a Milvus Lite file, which one process at a time may open.
 
 import argparse
 import asyncio
+import logging
 import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -35,6 +36,7 @@ from .remote import RemoteError, RemoteService
 from .schemas import Counts, Job, JobState
 from .services import Services, close_services, open_services
 from .uploads import InvalidUploadError, describe_invalid, files_at
+from .worker import run_worker
 
 
 class Backend(Protocol):
@@ -90,6 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             overrides = {"host": args.host, "port": args.port, "workers": args.workers}
             return serve(Settings(**{k: v for k, v in overrides.items() if v is not None}))
+        if args.command == "worker":
+            return work(Settings(), args.concurrency)
         return int(asyncio.run(args.run(Settings(), args)))
     except ValidationError as exc:
         print(f"error: {describe_invalid(exc)}", file=sys.stderr)
@@ -129,6 +133,11 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--host", default=None)
     serve_cmd.add_argument("--port", type=int, default=None)
     serve_cmd.add_argument("--workers", type=int, default=None)
+
+    worker = commands.add_parser(
+        "worker", help="run the load chunks queued in Redis (needs QUEUE_URL); run any number"
+    )
+    worker.add_argument("--concurrency", type=int, default=None, help="chunks run at once")
 
     check = commands.add_parser("check", help="report ids that only one store holds")
     check.set_defaults(run=_check)
@@ -205,6 +214,23 @@ async def _repair(settings: Settings, args: argparse.Namespace) -> int:
     async with opened_services(settings) as services:
         report = await consistency.repair(services.milvus, services.metadata)
     print(report.model_dump_json(indent=2))
+    return 0
+
+
+def work(settings: Settings, concurrency: int | None) -> int:
+    if not settings.queue_url:
+        print(
+            "error: set {{ cookiecutter.package_name|upper }}_QUEUE_URL (redis://host:6379/0) "
+            "for the worker to take chunks from",
+            file=sys.stderr,
+        )
+        return 2
+    if concurrency is not None:
+        settings = settings.model_copy(update={"worker_concurrency": concurrency})
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    asyncio.run(run_worker(settings))
     return 0
 
 

@@ -73,6 +73,23 @@ class Settings(BaseSettings):
         600, ge=1, le=10_000, description="A longer video is sampled more sparsely."
     )
 {%- endif %}
+    queue_url: str | None = Field(
+        None,
+        description="redis://host:6379/0: load chunks go through Redis to `worker` processes "
+        "(SAQ); empty: the web process runs them itself.",
+    )
+    worker_concurrency: int = Field(1, ge=1, description="Chunks one worker runs at once.")
+    chunk_retries: int = Field(5, ge=1, description="Attempts a chunk gets before its job fails.")
+    chunk_timeout: int = Field(600, ge=1, description="Seconds one chunk may run.")
+    chunk_heartbeat: int = Field(
+        10,
+        ge=2,
+        description="A chunk whose worker sends no heartbeat for this long (it died) is run "
+        "again by another worker.",
+    )
+    job_stall_seconds: float = Field(
+        300, gt=0, description="A job none of whose chunks finishes for this long is stalled."
+    )
     api_key: SecretStr | None = Field(
         None, description="When set, mutating endpoints require this value in X-API-Key."
     )
@@ -101,6 +118,11 @@ class Settings(BaseSettings):
             raise ValueError(
                 "Milvus Lite is opened by one process only: run one worker, "
                 "or point milvus_uri at a Milvus server to run several."
+            )
+        if self.uses_milvus_lite and self.queue_url:
+            raise ValueError(
+                "queue workers are other processes, and Milvus Lite is opened by one process "
+                "only: point milvus_uri at a Milvus server to use queue_url."
             )
         if self.default_top_k > self.max_top_k:
             raise ValueError("default_top_k must not exceed max_top_k")

@@ -1,48 +1,68 @@
-"""Load jobs: accepted at once, run in the background, written to both stores batch by batch.
+"""Load jobs: accepted at once, split into chunks, each chunk written to both stores.
 
-Each batch is read and encoded off the event loop, written to the metadata store (which hands
-out the ids) and then to Milvus. If the Milvus write fails the batch is removed from both stores
-again, so neither keeps an item the other lacks; if the metadata write itself fails, whatever of
-the batch it may have committed is removed. A removal that cannot reach its store (it is down) is
-retried in the background until it can. A job's final state is saved the same way, so a job
-interrupted by a database outage still ends `failed`, with the reason, once the database is back.
+A job is a row in the metadata store and a list of chunks, a batch of records each, that the
+queue (queue.py) hands to whoever runs them: the web process itself, or `worker` processes.
+Every chunk runs `Ingestor.run_chunk`, wherever it runs.
+
+A chunk may run twice (its worker died after writing, or before the queue heard it finished),
+so it first removes whatever an earlier attempt left: items are keyed by (job, position). Then
+it encodes its records off the event loop and writes them metadata-then-Milvus; if the Milvus
+write fails, the batch is removed from both stores again, so neither keeps an item the other
+lacks. A removal that cannot reach its store (it is down) is retried in the background until it
+can. Each chunk saves its counts with its end state in one transaction, so a job's progress is
+right whichever worker ran which chunk.
 """
 
 import asyncio
 import functools
 import logging
+import math
+import os
+import socket
 import uuid
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
+from pydantic import ValidationError
+from tenacity import AsyncRetrying, stop_after_delay, wait_exponential
+
+from .config import Settings
 from .encoders import Encoder, EncodingError, Vector
-from .metadata_store import MAX_JOB_ERRORS, MetadataStore, now
+from .metadata_store import MAX_JOB_ERRORS, ChunkResult, MetadataStore, now
 from .milvus_store import MilvusStore
+from .queue import Chunk, ChunkQueue
 from .records import EncoderInput, Record
 from .schemas import ItemError, Job, JobState
-from .uploads import InvalidItemError, ParsedUpload
+from .uploads import InvalidItemError, ParsedUpload, describe_invalid
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 ProgressCallback = Callable[[Job], None]
 INTERRUPTED = "interrupted: the service stopped during the load"
-# Pause between attempts to reach a store that is down, and how long to keep trying.
-RETRY_PAUSE = 1.0
+# How long to keep trying to reach a store that is down, for a write that must happen.
 RETRY_FOR = 600.0
+# How often a caller following a job reads its progress, in seconds.
+FOLLOW_EVERY = 0.2
+# This process, as a job names the workers that ran its chunks.
+WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}"
 
 
-def new_job(kind: str, source: str, parsed: ParsedUpload[Record]) -> Job:
-    """A queued job; lines that failed to parse already count as done and failed."""
+def new_job(kind: str, source: str, total: int, errors: list[ItemError], chunks: int) -> Job:
+    """A queued job; items that could not be read already count as done and failed. A job of
+    no chunk (every item was bad) has nothing left to do."""
     created = now()
     return Job(
         id=uuid.uuid4().hex,
         kind=kind,
         source=source,
-        state=JobState.QUEUED,
-        total=parsed.total,
-        done=len(parsed.errors),
-        failed=len(parsed.errors),
-        errors=parsed.errors[:MAX_JOB_ERRORS],
+        state=JobState.QUEUED if chunks else JobState.SUCCEEDED,
+        total=total,
+        done=len(errors),
+        failed=len(errors),
+        errors=errors[:MAX_JOB_ERRORS],
+        chunks=chunks,
         created_at=created,
         updated_at=created,
     )
@@ -54,21 +74,21 @@ class Ingestor:
         metadata: MetadataStore,
         milvus: MilvusStore,
         encoder: Encoder[EncoderInput],
-        batch_size: int,
+        settings: Settings,
+        queue: Callable[["Ingestor"], ChunkQueue],
     ) -> None:
+        """`queue` makes the queue that runs the chunks, given this ingestor to run them."""
         self._metadata = metadata
         self._milvus = milvus
         self._encoder = encoder
-        self._batch_size = batch_size
-        self._running: set[asyncio.Task[Job]] = set()
+        self._settings = settings
+        self.queue = queue(self)
         self._retrying: set[asyncio.Task[None]] = set()
 
     async def submit(self, kind: str, source: str, parsed: ParsedUpload[Record]) -> Job:
-        """Record a job and start it in the background; return it while still queued."""
-        job = await self._create(kind, source, parsed)
-        task = asyncio.create_task(self.run(job.model_copy(deep=True), parsed))
-        self._running.add(task)
-        task.add_done_callback(self._running.discard)
+        """Record a job and queue its chunks; return it while still queued."""
+        job, chunks = await self._plan(kind, source, parsed)
+        await self.queue.enqueue(chunks)
         return job
 
     async def load_now(
@@ -78,57 +98,86 @@ class Ingestor:
         parsed: ParsedUpload[Record],
         on_progress: ProgressCallback | None = None,
     ) -> Job:
-        """Record a job and run it to the end in the caller's task (the CLI's way)."""
-        job = await self._create(kind, source, parsed)
-        return await self.run(job, parsed, on_progress)
+        """Submit a job and follow it to its end (the CLI's way): the chunks run wherever the
+        queue sends them, in this process or on the workers."""
+        job = await self.submit(kind, source, parsed)
+        read = functools.partial(self._job, job.id)
+        while job.state in (JobState.QUEUED, JobState.RUNNING):
+            await asyncio.sleep(FOLLOW_EVERY)
+            job = await _must(read)
+            if on_progress:
+                on_progress(job)
+        return job
 
-    async def _create(self, kind: str, source: str, parsed: ParsedUpload[Record]) -> Job:
-        job = new_job(kind, source, parsed)
+    async def _job(self, job_id: str) -> Job:
+        job = await self._metadata.get_job(job_id)
+        if job is None:
+            raise LookupError(f"job {job_id} is gone")
+        return job
+
+    async def _plan(
+        self, kind: str, source: str, parsed: ParsedUpload[Record]
+    ) -> tuple[Job, list[Chunk]]:
+        """Stage the records for their tasks (a file is copied into the media store), cut them
+        into chunks of a batch each, and record the job."""
+        staged, unreadable = await asyncio.to_thread(_stage, parsed)
+        size = self._settings.batch_size
+        errors = [*parsed.errors, *unreadable]
+        job = new_job(kind, source, parsed.total, errors, math.ceil(len(staged) / size))
+        chunks = [
+            Chunk(job.id, index, staged[index * size : (index + 1) * size])
+            for index in range(job.chunks)
+        ]
         await self._metadata.create_job(job)
-        return job
+        return job, chunks
 
-    async def run(
-        self,
-        job: Job,
-        parsed: ParsedUpload[Record],
-        on_progress: ProgressCallback | None = None,
-    ) -> Job:
-        """Load the records batch by batch, saving progress; the job ends succeeded or failed."""
-        job.state = JobState.RUNNING
+    async def run_in_order(self, job_id: str, chunks: Sequence[Chunk]) -> None:
+        """Run a job's chunks one after another in this process; the first that fails ends
+        the job failed."""
         try:
-            await self._metadata.save_job(job)
-            for batch in _batches(parsed.records, self._batch_size):
-                await self._load_batch(job, parsed, batch)
-                await self._metadata.save_job(job)
-                if on_progress:
-                    on_progress(job)
-            await self._milvus.flush()
-            job.state = JobState.SUCCEEDED
+            for chunk in chunks:
+                await self.run_chunk(chunk)
         except asyncio.CancelledError:
-            job.state = JobState.FAILED
-            job.message = INTERRUPTED
-            await asyncio.shield(self._metadata.save_job(job))
+            await asyncio.shield(self._metadata.fail_job(job_id, INTERRUPTED))
             raise
-        except Exception as exc:
-            logger.exception("load job %s failed", job.id)
-            job.state = JobState.FAILED
-            job.message = f"{type(exc).__name__}: {exc}"
-        await _until_done(lambda: self._metadata.save_job(job), f"saving job {job.id}")
-        return job
+        except Exception:
+            logger.exception("load job %s failed", job_id)
 
-    async def _load_batch(
-        self, job: Job, parsed: ParsedUpload[Record], batch: Sequence[tuple[int, Record]]
+    async def run_chunk(
+        self, chunk: Chunk, worker: str = WORKER_NAME, last_try: bool = True
     ) -> None:
-        encoded = await asyncio.to_thread(self._encode, batch)
-        for position, reason in encoded.errors:
-            _fail_item(job, parsed.label(position), reason)
+        """Load one chunk, unless its job has ended or an earlier attempt finished it.
+
+        On failure the exception propagates (for the queue to retry); on the `last_try` the
+        job is first marked failed with the reason.
+        """
+        if not await _must(lambda: self._metadata.start_chunk(chunk.job_id, chunk.index, worker)):
+            return
         try:
-            ids = await self._metadata.add_items(job.id, encoded.records)
+            result = await self._load(chunk)
+        except Exception as exc:
+            if last_try:
+                message = f"{type(exc).__name__}: {exc}"
+                await _must(lambda: self._metadata.fail_chunk(chunk.job_id, chunk.index, message))
+            raise
+        finished = await _must(
+            lambda: self._metadata.finish_chunk(chunk.job_id, chunk.index, result)
+        )
+        if finished:
+            await self._milvus.flush()
+
+    async def _load(self, chunk: Chunk) -> ChunkResult:
+        positions = [position for position, _, _ in chunk.records]
+        await self._forget_earlier_attempt(chunk.job_id, positions)
+        encoded = await asyncio.to_thread(self._encode, chunk)
+        result = ChunkResult(done=len(chunk.records), failed=len(encoded.errors))
+        result.errors = [ItemError(item=label, reason=reason) for label, reason in encoded.errors]
+        try:
+            ids = await self._metadata.add_items(chunk.job_id, encoded.records)
         except Exception:
             # The connection may have dropped after the commit went through: take out whatever
             # of the batch landed, once the database answers again.
-            positions = [position for position, _ in encoded.records]
-            remove = functools.partial(self._metadata.delete_batch, job.id, positions)
+            remove = functools.partial(self._metadata.delete_batch, chunk.job_id, positions)
             self._retry(remove, "removing a half-known batch from the metadata store")
             raise
         try:
@@ -136,28 +185,40 @@ class Ingestor:
         except BaseException:
             await self._undo(ids)
             raise
-        job.loaded += len(ids)
-        job.done += len(batch)
+        result.loaded = len(ids)
+        return result
 
-    def _encode(self, batch: Sequence[tuple[int, Record]]) -> "EncodedBatch":
+    async def _forget_earlier_attempt(self, job_id: str, positions: Sequence[int]) -> None:
+        """Remove from both stores what an earlier attempt of this chunk wrote, if anything."""
+        ids = await self._metadata.batch_ids(job_id, positions)
+        if ids:
+            logger.info("job %s: removing %d items an earlier attempt wrote", job_id, len(ids))
+            await self._milvus.delete(ids)
+            await self._metadata.delete_items(ids)
+
+    def _encode(self, chunk: Chunk) -> "EncodedBatch":
         """Read each record's inputs and encode them all at once; runs in a worker thread."""
         encoded = EncodedBatch()
-        readable: list[tuple[int, Record, int]] = []
+        readable: list[tuple[int, str, Record, int]] = []
         inputs: list[EncoderInput] = []
-        for position, record in batch:
+        for position, label, data in chunk.records:
             try:
+                record = Record.from_task(data, self._settings)
                 parts = record.encoder_inputs()
             except InvalidItemError as exc:
-                encoded.errors.append((position, str(exc)))
+                encoded.errors.append((label, str(exc)))
                 continue
-            readable.append((position, record, len(parts)))
+            except ValidationError as exc:
+                encoded.errors.append((label, describe_invalid(exc)))
+                continue
+            readable.append((position, label, record, len(parts)))
             inputs.extend(parts)
         results = iter(self._encoder.encode_batch(inputs))
-        for position, record, size in readable:
+        for position, label, record, size in readable:
             vectors = [next(results) for _ in range(size)]
             failure = next((v for v in vectors if isinstance(v, EncodingError)), None)
             if failure is not None:
-                encoded.errors.append((position, failure.reason))
+                encoded.errors.append((label, failure.reason))
             else:
                 encoded.records.append((position, record))
                 encoded.vectors.append([v for v in vectors if not isinstance(v, EncodingError)])
@@ -188,26 +249,55 @@ class Ingestor:
         await asyncio.gather(*self._retrying, return_exceptions=True)
 
     async def shutdown(self) -> None:
-        """Stop running jobs, each marking itself failed as interrupted, and pending removals
-        (what they leave behind, `repair` removes)."""
-        for task in (*self._running, *self._retrying):
+        """Stop this process's chunks, their jobs marking themselves failed as interrupted,
+        and pending removals (what they leave behind, `repair` removes)."""
+        await self.queue.close()
+        for task in self._retrying:
             task.cancel()
-        await asyncio.gather(*self._running, *self._retrying, return_exceptions=True)
+        await asyncio.gather(*self._retrying, return_exceptions=True)
+
+
+def _retrying() -> AsyncRetrying:
+    """Keep trying for up to RETRY_FOR seconds, waiting longer each time (at most 10 s)."""
+    return AsyncRetrying(
+        stop=stop_after_delay(RETRY_FOR),
+        wait=wait_exponential(multiplier=0.5, max=10),
+        before_sleep=lambda state: logger.warning(
+            "attempt %d failed (%s); retrying", state.attempt_number, state.outcome
+        ),
+        reraise=True,
+    )
+
+
+async def _must(attempt: Callable[[], Awaitable[T]]) -> T:
+    """A bookkeeping write that must land: retried while the metadata store is down."""
+    async for retry in _retrying():
+        with retry:
+            return await attempt()
+    raise AssertionError("unreachable: the last failure is raised")
 
 
 async def _until_done(attempt: Callable[[], Awaitable[object]], what: str) -> None:
-    """Run `attempt` until it succeeds, pausing between tries, for up to RETRY_FOR seconds."""
-    deadline = asyncio.get_running_loop().time() + RETRY_FOR
-    while True:
+    try:
+        async for retry in _retrying():
+            with retry:
+                await attempt()
+    except Exception:
+        logger.exception("%s: gave up after %.0f s", what, RETRY_FOR)
+        raise
+
+
+def _stage(
+    parsed: ParsedUpload[Record],
+) -> tuple[list[tuple[int, str, dict[str, Any]]], list[ItemError]]:
+    """Each record as its task will carry it, and why others could not be staged."""
+    staged, errors = [], []
+    for position, record in parsed.records:
         try:
-            await attempt()
-            return
-        except Exception:
-            if asyncio.get_running_loop().time() > deadline:
-                logger.exception("%s: gave up after %.0f s", what, RETRY_FOR)
-                raise
-            logger.warning("%s failed; retrying in %.0f s", what, RETRY_PAUSE)
-            await asyncio.sleep(RETRY_PAUSE)
+            staged.append((position, parsed.label(position), record.staged()))
+        except InvalidItemError as exc:
+            errors.append(ItemError(item=parsed.label(position), reason=str(exc)))
+    return staged, errors
 
 
 @dataclass
@@ -216,17 +306,4 @@ class EncodedBatch:
 
     records: list[tuple[int, Record]] = field(default_factory=list)
     vectors: list[list[Vector]] = field(default_factory=list)
-    errors: list[tuple[int, str]] = field(default_factory=list)
-
-
-def _fail_item(job: Job, item: str, reason: str) -> None:
-    job.failed += 1
-    if len(job.errors) < MAX_JOB_ERRORS:
-        job.errors.append(ItemError(item=item, reason=reason))
-
-
-def _batches(
-    records: Sequence[tuple[int, Record]], size: int
-) -> Iterator[Sequence[tuple[int, Record]]]:
-    for start in range(0, len(records), size):
-        yield records[start : start + size]
+    errors: list[tuple[str, str]] = field(default_factory=list)

@@ -2,12 +2,16 @@
 
 SQLAlchemy 2 async Core with bound parameters only; a SQLite file by default, MySQL or
 MariaDB by URL (mysql+asyncmy:// or mysql+aiomysql://).
+
+A job's progress lives in its chunks' rows: each chunk saves its counts with its end state in
+one transaction, so the job's figures are right whichever worker ran which chunk, and a chunk
+that runs twice counts once.
 """
 
-import asyncio
 import json
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +36,11 @@ from sqlalchemy import (
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_random
 
 from .config import Settings
-from .schemas import Job, JobState
+from .schemas import ChunkAttempts, ItemError, Job, JobState
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; elsewhere ids are 64-bit like Milvus's.
 _ID_TYPE = BigInteger().with_variant(Integer(), "sqlite")
@@ -43,6 +48,19 @@ _ID_TYPE = BigInteger().with_variant(Integer(), "sqlite")
 _TIME_TYPE = DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
 # A job keeps the first errors it meets; the failed count still covers every bad item.
 MAX_JOB_ERRORS = 100
+
+
+_UNFINISHED = (JobState.QUEUED.value, JobState.RUNNING.value)
+
+
+@dataclass
+class ChunkResult:
+    """What one chunk did: items processed, written to both stores, and skipped as bad."""
+
+    done: int = 0
+    loaded: int = 0
+    failed: int = 0
+    errors: list[ItemError] = field(default_factory=list)
 
 
 def now() -> datetime:
@@ -60,9 +78,11 @@ class MetadataStore:
         engine: AsyncEngine,
         item_columns: Callable[[], Sequence[Column[Any]]],
         table_prefix: str = "",
+        stalled_after: float = 300.0,
     ) -> None:
         self._engine = engine
         self._metadata = MetaData()
+        self._stalled_after = timedelta(seconds=stalled_after)
         self.items = Table(
             f"{table_prefix}items",
             self._metadata,
@@ -72,6 +92,9 @@ class MetadataStore:
             *item_columns(),
             Column("created_at", _TIME_TYPE, nullable=False),
             UniqueConstraint("job_id", "position"),
+            # Ids are never handed out twice, even after the newest items are deleted: a vector
+            # left behind under an old id must not attach to a new item.
+            sqlite_autoincrement=True,
         )
         self.jobs = Table(
             f"{table_prefix}jobs",
@@ -89,6 +112,20 @@ class MetadataStore:
             Column("created_at", _TIME_TYPE, nullable=False),
             Column("updated_at", _TIME_TYPE, nullable=False),
         )
+        self.chunks = Table(
+            f"{table_prefix}job_chunks",
+            self._metadata,
+            Column("job_id", String(32), primary_key=True),
+            Column("chunk", Integer, primary_key=True, autoincrement=False),
+            Column("state", String(16), nullable=False),
+            Column("attempts", Integer, nullable=False),
+            Column("worker", String(255)),
+            Column("done", Integer, nullable=False),
+            Column("loaded", Integer, nullable=False),
+            Column("failed", Integer, nullable=False),
+            Column("errors", Text, nullable=False),
+            Column("updated_at", _TIME_TYPE, nullable=False),
+        )
         self._record_fields = [c.name for c in item_columns()]
 
     @classmethod
@@ -103,22 +140,23 @@ class MetadataStore:
             # A load job and a delete may write at once: wait for the lock instead of failing.
             connect_args["timeout"] = 30
         engine = create_async_engine(url, connect_args=connect_args, pool_pre_ping=True)
-        store = cls(engine, item_columns, settings.table_prefix)
+        store = cls(engine, item_columns, settings.table_prefix, settings.job_stall_seconds)
         await store.create_tables()
         return store
 
     async def create_tables(self) -> None:
-        # Several workers starting at once all see a table missing, and the ones that lose the
-        # race to create it fail; looking again finds it there. One retry per table suffices.
-        for attempt in range(len(self._metadata.tables) + 1):
-            try:
+        # Several processes starting at once all see a table missing, and the ones that lose
+        # the race to create it fail; looking again finds it there. One retry per table.
+        retrying = AsyncRetrying(
+            retry=retry_if_exception_type(DBAPIError),
+            stop=stop_after_attempt(len(self._metadata.tables) + 1),
+            wait=wait_random(0.1, 0.5),
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
                 async with self._engine.begin() as conn:
                     await conn.run_sync(self._metadata.create_all)
-                return
-            except DBAPIError:
-                if attempt == len(self._metadata.tables):
-                    raise
-                await asyncio.sleep(0.2)
 
     async def close(self) -> None:
         await self._engine.dispose()
@@ -161,6 +199,16 @@ class MetadataStore:
         async with self._engine.begin() as conn:
             result = await conn.execute(delete(self.items).where(self.items.c.id.in_(list(ids))))
         return result.rowcount
+
+    async def batch_ids(self, job_id: str, positions: Sequence[int]) -> list[int]:
+        """The ids a job's items at these positions got: what an earlier attempt wrote."""
+        if not positions:
+            return []
+        query = select(self.items.c.id).where(
+            self.items.c.job_id == job_id, self.items.c.position.in_(list(positions))
+        )
+        async with self._engine.connect() as conn:
+            return list((await conn.execute(query)).scalars())
 
     async def delete_batch(self, job_id: str, positions: Sequence[int]) -> int:
         """Remove what a job wrote for these positions: for a write whose outcome is unknown."""
@@ -207,15 +255,114 @@ class MetadataStore:
     # Jobs
 
     async def create_job(self, job: Job) -> None:
+        """Record a job with its `job.chunks` chunks, queued; a job of no chunk is finished."""
+        chunks = [
+            {"job_id": job.id, "chunk": index, "state": JobState.QUEUED.value, "attempts": 0,
+             "done": 0, "loaded": 0, "failed": 0, "errors": "[]", "updated_at": job.created_at}
+            for index in range(job.chunks)
+        ]  # fmt: skip
         async with self._engine.begin() as conn:
             await conn.execute(insert(self.jobs), self._job_row(job))
+            if chunks:
+                await conn.execute(insert(self.chunks), chunks)
 
-    async def save_job(self, job: Job) -> None:
-        job.updated_at = now()
-        row = self._job_row(job)
-        del row["id"]
+    async def start_chunk(self, job_id: str, chunk: int, worker: str) -> bool:
+        """Mark a chunk started by `worker`; False when there is nothing to do: its job has
+        ended (failed, or the chunk was the last) or an earlier attempt already finished it."""
         async with self._engine.begin() as conn:
-            await conn.execute(update(self.jobs).where(self.jobs.c.id == job.id), row)
+            if await self._lock_job(conn, job_id) not in _UNFINISHED:
+                return False
+            started = await conn.execute(
+                update(self.chunks)
+                .where(self._chunk(job_id, chunk), self.chunks.c.state != JobState.SUCCEEDED.value)
+                .values(
+                    state=JobState.RUNNING.value,
+                    attempts=self.chunks.c.attempts + 1,
+                    worker=worker[:255],
+                    updated_at=now(),
+                )
+            )
+            if started.rowcount == 0:
+                return False
+            await conn.execute(
+                update(self.jobs)
+                .where(self.jobs.c.id == job_id, self.jobs.c.state == JobState.QUEUED.value)
+                .values(state=JobState.RUNNING.value)
+            )
+        return True
+
+    async def finish_chunk(self, job_id: str, chunk: int, result: ChunkResult) -> bool:
+        """Save a chunk's counts as done; True when that finished its job (the last chunk)."""
+        async with self._engine.begin() as conn:
+            await self._lock_job(conn, job_id)
+            await conn.execute(
+                update(self.chunks)
+                .where(self._chunk(job_id, chunk))
+                .values(
+                    state=JobState.SUCCEEDED.value,
+                    done=result.done,
+                    loaded=result.loaded,
+                    failed=result.failed,
+                    errors=_errors_json(result.errors),
+                    updated_at=now(),
+                )
+            )
+            left = await conn.execute(
+                select(func.count())
+                .select_from(self.chunks)
+                .where(
+                    self.chunks.c.job_id == job_id,
+                    self.chunks.c.state != JobState.SUCCEEDED.value,
+                )
+            )
+            if left.scalar_one():
+                return False
+            ended = await conn.execute(
+                update(self.jobs)
+                .where(self.jobs.c.id == job_id, self.jobs.c.state.in_(_UNFINISHED))
+                .values(state=JobState.SUCCEEDED.value, updated_at=now())
+            )
+        return bool(ended.rowcount)
+
+    async def fail_chunk(self, job_id: str, chunk: int, message: str) -> None:
+        """A chunk gave up: its job fails with the reason, and its other chunks are skipped."""
+        async with self._engine.begin() as conn:
+            await self._lock_job(conn, job_id)
+            await conn.execute(
+                update(self.chunks)
+                .where(self._chunk(job_id, chunk))
+                .values(state=JobState.FAILED.value, updated_at=now())
+            )
+            await conn.execute(
+                update(self.jobs)
+                .where(self.jobs.c.id == job_id, self.jobs.c.state.in_(_UNFINISHED))
+                .values(state=JobState.FAILED.value, message=message, updated_at=now())
+            )
+
+    async def fail_job(self, job_id: str, message: str) -> None:
+        """End an unfinished job as failed, with the reason."""
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(self.jobs)
+                .where(self.jobs.c.id == job_id, self.jobs.c.state.in_(_UNFINISHED))
+                .values(state=JobState.FAILED.value, message=message, updated_at=now())
+            )
+
+    async def _lock_job(self, conn: AsyncConnection, job_id: str) -> str | None:
+        """The job's state, its row locked to the end of the transaction: chunks of one job
+        that finish at once take turns, so exactly one of them sees that none is left.
+
+        A write rather than SELECT ... FOR UPDATE: SQLite knows no row locks, but a write
+        takes its database lock at once (a read first could deadlock on the upgrade).
+        """
+        jobs = self.jobs
+        await conn.execute(update(jobs).where(jobs.c.id == job_id).values(state=jobs.c.state))
+        query = select(jobs.c.state).where(jobs.c.id == job_id)
+        state: str | None = (await conn.execute(query)).scalar_one_or_none()
+        return state
+
+    def _chunk(self, job_id: str, chunk: int) -> Any:
+        return (self.chunks.c.job_id == job_id) & (self.chunks.c.chunk == chunk)
 
     async def get_job(self, job_id: str) -> Job | None:
         async with self._engine.connect() as conn:
@@ -224,23 +371,67 @@ class MetadataStore:
                 .mappings()
                 .first()
             )
-        if row is None:
-            return None
+            if row is None:
+                return None
+            chunks = (
+                await conn.execute(
+                    select(self.chunks).where(self.chunks.c.job_id == job_id).order_by("chunk")
+                )
+            ).mappings().all()  # fmt: skip
+        job = self._job(row, chunks)
+        if job.state in _UNFINISHED and now() - job.updated_at > self._stalled_after:
+            job.state = JobState.STALLED
+        return job
+
+    @staticmethod
+    def _job(row: Any, chunks: Sequence[Any]) -> Job:
+        """The job row with its chunks' progress added up."""
         data = dict(row)
-        data["errors"] = json.loads(data["errors"])
-        data["created_at"] = _as_utc(data["created_at"])
-        data["updated_at"] = _as_utc(data["updated_at"])
-        return Job.model_validate(data)
+        errors = json.loads(data.pop("errors"))
+        for chunk in chunks:
+            data["done"] += chunk["done"]
+            data["loaded"] += chunk["loaded"]
+            data["failed"] += chunk["failed"]
+            if chunk["failed"] and len(errors) < MAX_JOB_ERRORS:
+                errors.extend(json.loads(chunk["errors"]))
+        updated = [_as_utc(data["updated_at"]), *(_as_utc(c["updated_at"]) for c in chunks)]
+        return Job.model_validate(
+            {
+                **data,
+                "errors": errors[:MAX_JOB_ERRORS],
+                "chunks": len(chunks),
+                "chunks_done": sum(c["state"] == JobState.SUCCEEDED.value for c in chunks),
+                "workers": sorted({c["worker"] for c in chunks if c["worker"]}),
+                "retried": [
+                    ChunkAttempts(chunk=c["chunk"], attempts=c["attempts"], worker=c["worker"])
+                    for c in chunks
+                    if c["attempts"] > 1
+                ],
+                "created_at": _as_utc(data["created_at"]),
+                # Progress is the last time the job or any of its chunks moved.
+                "updated_at": max(updated),
+            }
+        )
 
     async def count_unfinished_jobs(self) -> int:
-        unfinished = self.jobs.c.state.in_([JobState.QUEUED.value, JobState.RUNNING.value])
-        query = select(func.count()).select_from(self.jobs).where(unfinished)
+        """Jobs queued or running, stalled ones aside: a dead worker's job blocks nothing."""
+        moving = now() - self._stalled_after
+        query = (
+            select(self.jobs.c.id)
+            .where(self.jobs.c.state.in_(_UNFINISHED))
+            .where(
+                (self.jobs.c.updated_at > moving)
+                | self.jobs.c.id.in_(
+                    select(self.chunks.c.job_id).where(self.chunks.c.updated_at > moving)
+                )
+            )
+        )
         async with self._engine.connect() as conn:
-            return int((await conn.execute(query)).scalar_one())
+            return len((await conn.execute(query)).all())
 
     async def fail_unfinished_jobs(self, message: str) -> int:
         """Mark queued and running jobs failed: for a restart where no other process runs them."""
-        unfinished = self.jobs.c.state.in_([JobState.QUEUED.value, JobState.RUNNING.value])
+        unfinished = self.jobs.c.state.in_(_UNFINISHED)
         async with self._engine.begin() as conn:
             result = await conn.execute(
                 update(self.jobs)
@@ -251,7 +442,19 @@ class MetadataStore:
 
     @staticmethod
     def _job_row(job: Job) -> dict[str, Any]:
-        row = job.model_dump(exclude={"errors"})
-        row["errors"] = json.dumps([e.model_dump() for e in job.errors[:MAX_JOB_ERRORS]])
+        """The jobs table's row: what the job knew before any chunk ran (the lines that did not
+        parse); the chunks' rows hold the rest."""
+        row = job.model_dump(include=_JOB_COLUMNS)
+        row["errors"] = _errors_json(job.errors)
         row["state"] = job.state.value
         return row
+
+
+_JOB_COLUMNS = {
+    "id", "kind", "source", "state", "total", "done", "loaded", "failed", "message",
+    "created_at", "updated_at",
+}  # fmt: skip
+
+
+def _errors_json(errors: Sequence[ItemError]) -> str:
+    return json.dumps([e.model_dump() for e in errors[:MAX_JOB_ERRORS]])

@@ -46,7 +46,7 @@ _SCORES: dict[Metric, tuple[Callable[[float], float], tuple[float, float] | None
     Metric.COSINE: (lambda similarity: similarity, (-1.0, 1.0)),
     Metric.IP: (lambda product: product, None),
     Metric.L2: (lambda distance: -distance, (-math.inf, 0.0)),
-    Metric.JACCARD: (lambda distance: 1.0 - distance, (0.0, 1.0)),  # the Tanimoto similarity
+    Metric.JACCARD: (lambda distance: 1.0 - distance, (0.0, 1.0)),  # the bit sets' similarity
     Metric.HAMMING: (lambda distance: -distance, (-math.inf, 0.0)),
 }
 # Significant digits a float32 carries (its 24-bit mantissa holds about 7.2), less one for the

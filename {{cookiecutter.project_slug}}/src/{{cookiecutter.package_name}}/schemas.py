@@ -9,6 +9,9 @@ from pydantic import BaseModel, Field
 class JobState(StrEnum):
     QUEUED = "queued"
     RUNNING = "running"
+    # Queued or running, but no chunk has finished for longer than the stall setting: its
+    # worker may be gone. Shown, not stored: the job goes on if a chunk finishes after all.
+    STALLED = "stalled"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
 
@@ -16,6 +19,12 @@ class JobState(StrEnum):
 class ItemError(BaseModel):
     item: str = Field(description="Where the bad item was, e.g. 'line 12'.")
     reason: str
+
+
+class ChunkAttempts(BaseModel):
+    chunk: int = Field(description="Which chunk of the job, from 0.")
+    attempts: int = Field(description="How many times a worker started it.")
+    worker: str | None = Field(None, description="The worker that ran it last (host:pid).")
 
 
 class Job(BaseModel):
@@ -29,6 +38,16 @@ class Job(BaseModel):
     failed: int = Field(0, description="Items skipped as bad; the first ones are listed in errors.")
     errors: list[ItemError] = Field(default_factory=list)
     message: str | None = Field(None, description="Why the job failed, when it did.")
+    chunks: int = Field(0, description="Tasks the load is split into, a batch of items each.")
+    chunks_done: int = Field(0, description="Chunks written to both stores.")
+    workers: list[str] = Field(
+        default_factory=list,
+        description="The processes that ran its chunks (host:pid), the last to run each.",
+    )
+    retried: list[ChunkAttempts] = Field(
+        default_factory=list,
+        description="Chunks started more than once: after their worker died, or an error.",
+    )
     created_at: datetime
     updated_at: datetime
 

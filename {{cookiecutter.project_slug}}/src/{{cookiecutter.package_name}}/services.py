@@ -1,6 +1,7 @@
 """The service's parts, opened together and closed together: by the app's lifespan or the CLI."""
 
 import asyncio
+import functools
 from dataclasses import dataclass
 
 from .config import Settings
@@ -8,6 +9,7 @@ from .encoders import Encoder, load_encoder
 from .ingest import INTERRUPTED, Ingestor
 from .metadata_store import MetadataStore
 from .milvus_store import MilvusStore
+from .queue import ChunkQueue, InProcessQueue, RedisQueue
 from .records import VECTORS_PER_ITEM, EncoderInput, item_columns
 from .search import Searcher
 
@@ -41,9 +43,16 @@ async def open_services(
         encoder=encoder,
         milvus=milvus,
         metadata=metadata,
-        ingestor=Ingestor(metadata, milvus, encoder, settings.batch_size),
+        ingestor=Ingestor(metadata, milvus, encoder, settings, functools.partial(_queue, settings)),
         searcher=Searcher(encoder, milvus, metadata, settings.default_top_k, settings.max_top_k),
     )
+
+
+def _queue(settings: Settings, ingestor: Ingestor) -> ChunkQueue:
+    """Redis and `worker` processes when a queue is configured, else this process."""
+    if settings.queue_url:
+        return RedisQueue(settings)
+    return InProcessQueue(ingestor.run_in_order)
 
 
 async def _load_encoder(settings: Settings) -> Encoder[EncoderInput]:

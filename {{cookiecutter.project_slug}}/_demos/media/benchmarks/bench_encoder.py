@@ -17,7 +17,7 @@ from PIL import Image
 
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.encoders.image import EfficientNetEncoder
-from {{ cookiecutter.package_name }}.records import parse_files, sample_data
+from {{ cookiecutter.package_name }}.records import Record, parse_files, sample_data
 from {{ cookiecutter.package_name }}.uploads import files_at
 
 
@@ -25,7 +25,9 @@ def decode(settings: Settings) -> list[Image.Image]:
     path = sample_data(settings)
     started = time.perf_counter()
     parsed = parse_files(files_at(path, path.name), settings)
-    pictures = [p for _, record in parsed.records for p in record.encoder_inputs()]
+    # As a load task carries them: each file staged in the media store, then decoded.
+    records = [Record.from_task(record.staged(), settings) for _, record in parsed.records]
+    pictures = [p for record in records for p in record.encoder_inputs()]
     elapsed = time.perf_counter() - started
     print(
         f"decode: {len(parsed.records)} files -> {len(pictures)} pictures in {elapsed:.2f} s "

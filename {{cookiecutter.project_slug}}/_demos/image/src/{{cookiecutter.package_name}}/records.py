@@ -34,16 +34,33 @@ class Record(BaseModel):
     _source: SourceFile | None = PrivateAttr(None)
     _media: MediaStore | None = PrivateAttr(None)
 
-    def encoder_inputs(self) -> list[EncoderInput]:
-        """Decode the whole file (a truncated one fails here) and keep its bytes."""
+    def staged(self) -> dict[str, Any]:
+        """Copy the file into the media store and return the record as a load task carries
+        it: by the file's key, which every worker reads from the shared MEDIA_ROOT."""
         if self._source is None or self._media is None:
             raise InvalidItemError(f"{self.name} has no file to read")
         try:
             data = self._source.read()
-            image = open_image(data)
+        except OSError as exc:
+            raise InvalidItemError(f"cannot read the file: {exc.strerror}") from None
+        self.file = self._media.put(data, self.media_type.rpartition("/")[2])
+        return self.model_dump()
+
+    @classmethod
+    def from_task(cls, data: dict[str, Any], settings: Settings) -> "Record":
+        """The record a load task carried, its file found in the media store."""
+        record = cls.model_validate(data)
+        record._media = MediaStore(settings.media_root)
+        return record
+
+    def encoder_inputs(self) -> list[EncoderInput]:
+        """Decode the whole stored file (a truncated one fails here)."""
+        if self._media is None or not self.file:
+            raise InvalidItemError(f"{self.name} has no stored file")
+        try:
+            image = open_image(self._media.path(self.file).read_bytes())
         except (OSError, InvalidImageError) as exc:
             raise InvalidItemError(str(exc)) from None
-        self.file = self._media.put(data, self.media_type.rpartition("/")[2])
         return [image]
 
     def picture(self) -> bytes:

@@ -47,18 +47,36 @@ class Record(BaseModel):
     _sampler: FrameSampler | None = PrivateAttr(None)
     _extension: str = PrivateAttr("bin")
 
-    def encoder_inputs(self) -> list[EncoderInput]:
-        """Decode the video's sampled frames (a broken file fails here) and keep its bytes."""
-        if self._source is None or self._media is None or self._sampler is None:
+    def staged(self) -> dict[str, Any]:
+        """Copy the file into the media store and return the record as a load task carries
+        it: by the file's key, which every worker reads from the shared MEDIA_ROOT."""
+        if self._source is None or self._media is None:
             raise InvalidItemError(f"{self.name} has no file to read")
         try:
-            with self._source.open() as stream:
-                frames = self._sampler.sample(stream)
             data = self._source.read()
+        except OSError as exc:
+            raise InvalidItemError(f"cannot read the file: {exc.strerror}") from None
+        self.file = self._media.put(data, self._extension)
+        return self.model_dump()
+
+    @classmethod
+    def from_task(cls, data: dict[str, Any], settings: Settings) -> "Record":
+        """The record a load task carried, its file found in the media store."""
+        record = cls.model_validate(data)
+        record._media = MediaStore(settings.media_root)
+        record._sampler = FrameSampler(settings.frames_per_second, settings.max_frames_per_video)
+        return record
+
+    def encoder_inputs(self) -> list[EncoderInput]:
+        """Decode the stored video's sampled frames (a broken file fails here)."""
+        if self._media is None or self._sampler is None or not self.file:
+            raise InvalidItemError(f"{self.name} has no stored file")
+        try:
+            with self._media.path(self.file).open("rb") as stream:
+                frames = self._sampler.sample(stream)
         except (OSError, InvalidVideoError) as exc:
             raise InvalidItemError(str(exc)) from None
         self.frame_times = [frame.at for frame in frames]
-        self.file = self._media.put(data, self._extension)
         return [frame.image for frame in frames]
 
     def picture(self) -> bytes:
