@@ -131,7 +131,7 @@ async def test_milvus_stopped_during_a_load(
         assert 0 < job["loaded"] < job["total"]
         status, report = await health(client)
         assert status == 503
-        assert report["milvus"].startswith("down: ")
+        assert report["milvus"] == "down"
         assert report["metadata"] == "ok"
 
         await asyncio.to_thread(own_milvus.restart)
@@ -152,7 +152,7 @@ async def test_mariadb_stopped_during_a_load(
 
         status, report = await health(client)
         assert status == 503
-        assert report["metadata"].startswith("down: ")
+        assert report["metadata"] == "down"
         assert report["milvus"] == "ok"
         unavailable = await client.get(f"/jobs/{job_id}")
         assert unavailable.status_code == 503

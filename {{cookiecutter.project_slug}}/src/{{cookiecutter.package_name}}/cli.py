@@ -31,6 +31,7 @@ from . import consistency
 from .config import Settings
 from .encoders import InvalidQueryError
 from .ingest import ProgressCallback
+from .metadata_store import LoadRunningError
 from .records import Hit, SearchRequest, parse_files, sample_data
 from .remote import RemoteError, RemoteService
 from .schemas import Counts, Job, JobState
@@ -97,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(asyncio.run(args.run(Settings(), args)))
     except ValidationError as exc:
         print(f"error: {describe_invalid(exc)}", file=sys.stderr)
-    except (InvalidUploadError, InvalidQueryError, RemoteError, OSError) as exc:
+    except (InvalidUploadError, InvalidQueryError, LoadRunningError, RemoteError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
     except httpx.TransportError as exc:
         print(f"error: cannot reach the service: {exc}", file=sys.stderr)

@@ -94,6 +94,12 @@ class Settings(BaseSettings):
         None, description="When set, mutating endpoints require this value in X-API-Key."
     )
 
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        description='Other sites whose pages may write here, e.g. ["https://admin.example.org"]; '
+        "a write from any other site's page is refused.",
+    )
+
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     workers: int = Field(1, ge=1)

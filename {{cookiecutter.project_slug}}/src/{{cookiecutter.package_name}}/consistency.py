@@ -56,7 +56,9 @@ async def check(milvus: MilvusStore, metadata: MetadataStore) -> DriftReport:
 
 
 async def repair(milvus: MilvusStore, metadata: MetadataStore) -> DriftReport:
-    """Remove every id that only one store holds; report what was found."""
+    """Remove every id that only one store holds; report what was found. Refused while a load
+    runs: the batch it is writing is in one store and not yet in the other."""
+    await metadata.refuse_while_loading("repair")
     vector_ids, record_ids = await _drift(milvus, metadata)
     await milvus.delete(sorted(vector_ids - record_ids))
     await metadata.delete_items(sorted(record_ids - vector_ids))

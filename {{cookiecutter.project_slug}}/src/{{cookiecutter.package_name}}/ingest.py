@@ -98,8 +98,8 @@ class Ingestor:
         parsed: ParsedUpload[Record],
         on_progress: ProgressCallback | None = None,
     ) -> Job:
-        """Submit a job and follow it to its end (the CLI's way): the chunks run wherever the
-        queue sends them, in this process or on the workers."""
+        """Submit a job and follow it until it ends or stalls (the CLI's way): the chunks run
+        wherever the queue sends them, in this process or on the workers."""
         job = await self.submit(kind, source, parsed)
         read = functools.partial(self._job, job.id)
         while job.state in (JobState.QUEUED, JobState.RUNNING):

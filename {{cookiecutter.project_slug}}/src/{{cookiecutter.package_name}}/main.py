@@ -1,9 +1,12 @@
 """The FastAPI application: `create_app(settings)` wires the routes to the opened services."""
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pymilvus import MilvusException
@@ -11,6 +14,9 @@ from sqlalchemy.exc import OperationalError
 
 from .config import Settings
 from .encoders import Encoder, InvalidQueryError
+from .metadata_store import LoadRunningError
+from .origins import refuse_cross_origin_writes
+from .quoting import shorten_input
 from .records import EncoderInput
 from .routers import admin, collection, demo, health, items, jobs, pages, search
 from .routers.pages import STATIC_DIR
@@ -20,6 +26,8 @@ from .uploads import InvalidUploadError
 DESCRIPTION = """\
 {{ cookiecutter.description|replace('\\', '\\\\')|replace('"', '\\"')|wordwrap(88) }}
 """
+
+logger = logging.getLogger(__name__)
 
 
 def create_app(
@@ -46,20 +54,39 @@ def create_app(
     for module in routers:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.middleware("http")(refuse_cross_origin_writes(settings.allowed_origins))
+    app.add_exception_handler(LoadRunningError, _conflict)
     app.add_exception_handler(InvalidUploadError, _unprocessable)
     app.add_exception_handler(InvalidQueryError, _unprocessable)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(MilvusException, _unavailable)
     app.add_exception_handler(OperationalError, _unavailable)
     return app
+
+
+async def _conflict(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_409_CONFLICT)
 
 
 async def _unprocessable(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
-async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
-    store = "Milvus" if isinstance(exc, MilvusException) else "the metadata store"
+async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
+    """FastAPI's own 422 body, but quoting only the start of each input it refused."""
+    assert isinstance(exc, RequestValidationError)  # the one error it is registered for
+    errors = [{**error, "input": shorten_input(error.get("input"))} for error in exc.errors()]
     return JSONResponse(
-        {"detail": f"{store} is unavailable: {type(exc).__name__}: {exc}"},
-        status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+        {"detail": jsonable_encoder(errors)}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT
+    )
+
+
+async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+    # The driver's message names hosts and ports: the log gets it, the client only the store.
+    store = "Milvus" if isinstance(exc, MilvusException) else "the metadata store"
+    logger.warning(
+        "%s %s: %s is unavailable", request.method, request.url.path, store, exc_info=exc
+    )
+    return JSONResponse(
+        {"detail": f"{store} is unavailable"}, status_code=status.HTTP_503_SERVICE_UNAVAILABLE
     )

@@ -53,6 +53,10 @@ MAX_JOB_ERRORS = 100
 _UNFINISHED = (JobState.QUEUED.value, JobState.RUNNING.value)
 
 
+class LoadRunningError(RuntimeError):
+    """A change that would race a load job still writing; the message says what to wait for."""
+
+
 @dataclass
 class ChunkResult:
     """What one chunk did: items processed, written to both stores, and skipped as bad."""
@@ -413,8 +417,9 @@ class MetadataStore:
             }
         )
 
-    async def count_unfinished_jobs(self) -> int:
-        """Jobs queued or running, stalled ones aside: a dead worker's job blocks nothing."""
+    async def count_unfinished_jobs(self, job_id: str | None = None) -> int:
+        """Jobs queued or running (or just this one), stalled ones aside: a dead worker's job
+        blocks nothing."""
         moving = now() - self._stalled_after
         query = (
             select(self.jobs.c.id)
@@ -426,8 +431,30 @@ class MetadataStore:
                 )
             )
         )
+        if job_id is not None:
+            query = query.where(self.jobs.c.id == job_id)
         async with self._engine.connect() as conn:
             return len((await conn.execute(query)).all())
+
+    async def refuse_while_loading(self, action: str) -> None:
+        """Raise LoadRunningError while any load job may still write: `action` would race it
+        (a drop or a repair would leave its next writes in one store only)."""
+        if unfinished := await self.count_unfinished_jobs():
+            raise LoadRunningError(
+                f"{unfinished} load job(s) queued or running: {action} when they have finished"
+            )
+
+    async def refuse_while_writing(self, item_id: int) -> None:
+        """Raise LoadRunningError while the job that wrote this item may write it again (a
+        chunk that runs once more replaces its items)."""
+        query = select(self.items.c.job_id).where(self.items.c.id == item_id)
+        async with self._engine.connect() as conn:
+            job_id = (await conn.execute(query)).scalar_one_or_none()
+        if job_id is not None and await self.count_unfinished_jobs(job_id):
+            raise LoadRunningError(
+                f"item {item_id} belongs to a load job still queued or running: delete it when "
+                "the job has finished"
+            )
 
     async def fail_unfinished_jobs(self, message: str) -> int:
         """Mark queued and running jobs failed: for a restart where no other process runs them."""

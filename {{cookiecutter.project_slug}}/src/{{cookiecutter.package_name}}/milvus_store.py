@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pymilvus import AsyncMilvusClient, DataType, MilvusException
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
 from .config import Settings
 from .encoders import Encoder, Metric, Vector, VectorType
@@ -62,6 +63,13 @@ def score_of(metric: Metric, distance: float) -> float:
     if bounds is not None:
         score = min(max(score, bounds[0]), bounds[1])
     return float(f"{score:.{SCORE_DIGITS}g}") + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def _not_loaded(exc: BaseException) -> bool:
+    """A read failed because the collection is not loaded into memory."""
+    return isinstance(exc, MilvusException) and (
+        exc.code == _NOT_LOADED or "not loaded" in str(exc.message)
+    )
 
 
 class SchemaMismatchError(RuntimeError):
@@ -283,13 +291,19 @@ class MilvusStore:
         A restarted server loads its collections back in its own time, and a read that comes
         first would fail.
         """
-        try:
-            return await read()
-        except MilvusException as exc:
-            if exc.code != _NOT_LOADED and "not loaded" not in str(exc.message):
-                raise
+        retrying = AsyncRetrying(
+            retry=retry_if_exception(_not_loaded),
+            stop=stop_after_attempt(2),
+            before_sleep=self._load_collection,
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                return await read()
+        raise AssertionError("unreachable: the last failure is raised")
+
+    async def _load_collection(self, retry_state: RetryCallState) -> None:
         await self._client.load_collection(self.collection)
-        return await read()
 
     @property
     def index_type(self) -> str:

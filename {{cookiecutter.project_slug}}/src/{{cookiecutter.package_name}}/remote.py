@@ -11,7 +11,9 @@ from .records import Hit, SearchRequest
 from .schemas import Counts, Job, JobAccepted, JobState
 from .uploads import files_at
 
-_FINISHED = {JobState.SUCCEEDED, JobState.FAILED}
+# Where following a job stops: it ended, or nothing has moved it for a long while (say, no
+# worker takes its chunks), which the person should hear about rather than wait on.
+_FINISHED = {JobState.SUCCEEDED, JobState.FAILED, JobState.STALLED}
 
 
 class RemoteError(RuntimeError):

@@ -2,8 +2,16 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
+from fastapi import Path, Query
 from pydantic import BaseModel, Field
+
+# Both stores keep ids as signed 64-bit integers: a larger number is refused up front, where
+# it would otherwise reach the database driver and fail there (a 500).
+INT64_MAX = 2**63 - 1
+ItemId = Annotated[int, Path(ge=1, le=INT64_MAX, description="The item's id.")]
+Offset = Annotated[int, Query(ge=0, le=INT64_MAX, description="How many items to skip.")]
 
 
 class JobState(StrEnum):
@@ -64,13 +72,16 @@ class Counts(BaseModel):
 
 class Health(BaseModel):
     status: str = Field(description="ok when every dependency answers, else degraded.")
-    milvus: str
-    metadata: str
+    milvus: str = Field(description="ok, or down (the reason is in the service's log).")
+    metadata: str = Field(description="ok, or down (the reason is in the service's log).")
     worker: int = Field(description="Process id of the worker that answered.")
 
 
 class LoadRequest(BaseModel):
-    path: str = Field(description="A file under the configured data root, relative to it.")
+    # No longer than the job's source column, which records it.
+    path: str = Field(
+        max_length=1024, description="A file under the configured data root, relative to it."
+    )
 
 
 class DemoInfo(BaseModel):

@@ -8,6 +8,7 @@ from typing import BinaryIO, Generic, TypeVar
 
 from pydantic import ValidationError
 
+from .quoting import shorten
 from .schemas import ItemError
 
 RecordT = TypeVar("RecordT")
@@ -61,11 +62,15 @@ class ParsedUpload(Generic[RecordT]):
         return self.labels.get(position) or f"line {position}"
 
 
-def files_at(path: Path, name: str) -> list[SourceFile]:
+def files_at(path: Path, name: str, root: Path | None = None) -> list[SourceFile]:
     """The file at `path`, or every file under the folder at `path` (hidden ones skipped),
-    named as the person knows them: `name` and the path below it."""
+    named as the person knows them: `name` and the path below it.
+
+    With `root` (the data root, for a path a client chose), a file that leads outside it
+    through a link is refused, as the path itself would be.
+    """
     if path.is_file():
-        return [SourceFile(name, path=path)]
+        return [_checked(path, name, root)]
     if not path.is_dir():
         raise InvalidUploadError(f"{name}: no such file or folder")
     found = sorted(
@@ -75,7 +80,15 @@ def files_at(path: Path, name: str) -> list[SourceFile]:
     )
     if not found:
         raise InvalidUploadError(f"{name} holds no files")
-    return [SourceFile(f"{name}/{p.relative_to(path).as_posix()}", path=p) for p in found]
+    return [_checked(p, f"{name}/{p.relative_to(path).as_posix()}", root) for p in found]
+
+
+def _checked(path: Path, name: str, root: Path | None) -> SourceFile:
+    """The file, to be read through its real path: the one checked against `root`."""
+    real = path.resolve()
+    if root is not None and not real.is_relative_to(root.resolve()):
+        raise InvalidUploadError(f"{shorten(name)} leads outside the data folder")
+    return SourceFile(name, path=real)
 
 
 def only_file(files: Sequence[SourceFile]) -> SourceFile:
@@ -102,5 +115,7 @@ def decode_text(data: bytes, filename: str) -> str:
 def describe_invalid(exc: ValidationError) -> str:
     """The first problem pydantic found in a record, as a short sentence."""
     error = exc.errors()[0]
-    where = ".".join(str(part) for part in error["loc"])
-    return f"{where}: {error['msg']}" if where else error["msg"]
+    # A location can hold the client's own keys, and a message its own words: quote the start.
+    where = shorten(".".join(str(part) for part in error["loc"]))
+    message = shorten(error["msg"], 200)
+    return f"{where}: {message}" if where else message

@@ -60,6 +60,16 @@ def test_a_bad_query_raises(smiles: str) -> None:
         MorganFingerprintEncoder().encode_query(smiles)
 
 
+def test_a_long_bad_smiles_is_quoted_only_at_its_start() -> None:
+    # A job's report and a 422 carry the reason: it must not carry a 3,000-character input.
+    smiles = "C1" * 1500
+    [error] = MorganFingerprintEncoder().encode_batch([smiles])
+    assert error == EncodingError(f"invalid SMILES '{'C1' * 40}...'")
+    with pytest.raises(InvalidQueryError) as caught:
+        MorganFingerprintEncoder().encode_query(smiles)
+    assert len(str(caught.value)) < 120
+
+
 def test_options_change_the_fingerprint_size() -> None:
     assert len(MorganFingerprintEncoder(radius=3, bits=1024).encode_query("CCO")) == 128
     with pytest.raises(ValueError, match="multiple of 8"):

@@ -45,6 +45,12 @@ def test_unusable_files_are_refused(name: str, content: bytes, message: str) -> 
         parse_upload(name, content)
 
 
+def test_a_long_header_is_quoted_only_at_its_start() -> None:
+    with pytest.raises(InvalidUploadError, match="smiles column") as caught:
+        parse_upload("in.csv", b"x" * 100_000 + b"\nCCO\n")
+    assert len(str(caught.value)) < 200
+
+
 def test_search_request_refuses_blank_smiles() -> None:
     with pytest.raises(ValueError, match="at least 1 character"):
         SearchRequest.of("   ")

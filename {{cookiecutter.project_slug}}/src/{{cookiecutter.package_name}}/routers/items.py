@@ -5,8 +5,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile, status
 
 from ..deps import ServicesDep, read_uploads, require_api_key
+from ..quoting import shorten
 from ..records import Item, parse_files, sample_data
-from ..schemas import Counts, Job, JobAccepted, LoadRequest
+from ..schemas import Counts, ItemId, Job, JobAccepted, LoadRequest, Offset
 from ..services import Services
 from ..uploads import SourceFile, files_at
 
@@ -34,8 +35,10 @@ async def upload(
 )
 async def load(body: LoadRequest, services: ServicesDep, request: Request) -> JobAccepted:
     """Load a file or folder that is already on the server, under the configured data root."""
-    path = _under_data_root(services.settings.data_root, body.path)
-    files = await asyncio.to_thread(files_at, path, body.path)
+    root = services.settings.data_root
+    path = _under_data_root(root, body.path)
+    # A folder may hold links: each file in it must lie under the data root as well.
+    files = await asyncio.to_thread(files_at, path, body.path, root=root)
     job = await _start_load(services, "load", body.path, files)
     return _accepted(request, job)
 
@@ -57,7 +60,7 @@ async def load_sample(services: ServicesDep, request: Request) -> JobAccepted:
 @router.get("", response_model=list[Item])
 async def list_items(
     services: ServicesDep,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
 ) -> list[Item]:
     rows = await services.metadata.list_items(offset, limit)
@@ -73,7 +76,7 @@ async def count(services: ServicesDep) -> Counts:
 
 
 @router.get("/{item_id}", response_model=Item)
-async def get_item(item_id: int, services: ServicesDep) -> Item:
+async def get_item(item_id: ItemId, services: ServicesDep) -> Item:
     found = await services.metadata.get_items([item_id])
     if item_id not in found:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no item with id {item_id}")
@@ -81,9 +84,10 @@ async def get_item(item_id: int, services: ServicesDep) -> Item:
 
 
 @router.delete("/{item_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=Guarded)
-async def delete_item(item_id: int, services: ServicesDep) -> None:
+async def delete_item(item_id: ItemId, services: ServicesDep) -> None:
     if not await services.metadata.get_items([item_id]):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no item with id {item_id}")
+    await services.metadata.refuse_while_writing(item_id)
     # Milvus first: if it fails, nothing changed; search ignores vectors without metadata.
     await services.milvus.delete([item_id])
     await services.metadata.delete_items([item_id])
@@ -101,9 +105,17 @@ def _accepted(request: Request, job: Job) -> JobAccepted:
 def _under_data_root(root: Path, relative: str) -> Path:
     """Resolve a client-given path, refusing anything outside the data root."""
     base = root.resolve()
-    path = (base / relative).resolve()
+    quoted = repr(shorten(relative))
+    try:
+        path = (base / relative).resolve()
+        found = path.exists()
+    except (OSError, ValueError) as exc:  # a name too long for the file system, a NUL byte
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST, f"{quoted} is not a path the server can open ({reason})"
+        ) from None
     if not path.is_relative_to(base):
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"{relative!r} is outside the data folder")
-    if not path.exists():
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no file {relative!r} in the data folder")
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"{quoted} is outside the data folder")
+    if not found:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no file {quoted} in the data folder")
     return path

@@ -12,6 +12,7 @@ from sqlalchemy import Column, String, Text
 
 from .config import Settings
 from .milvus_store import Match
+from .quoting import shorten
 from .schemas import ItemError
 from .uploads import (
     InvalidUploadError,
@@ -133,7 +134,7 @@ def _parse_csv(filename: str, text: str) -> ParsedUpload[Record]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [name.strip().lower() for name in reader.fieldnames or []]
     if "smiles" not in header:
-        found = ", ".join(reader.fieldnames or []) or "nothing"
+        found = shorten(", ".join(reader.fieldnames or [])) or "nothing"
         raise InvalidUploadError(
             f"{filename} needs a header row with a smiles column (found {found})"
         )

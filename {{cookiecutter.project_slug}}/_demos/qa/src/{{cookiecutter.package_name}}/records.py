@@ -11,6 +11,7 @@ from sqlalchemy import Column, Text
 
 from .config import Settings
 from .milvus_store import Match
+from .quoting import shorten
 from .schemas import ItemError
 from .uploads import (
     InvalidUploadError,
@@ -110,7 +111,7 @@ def parse_upload(filename: str, data: bytes) -> ParsedUpload[Record]:
     header = [name.strip().lower() for name in reader.fieldnames or []]
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
-        found = ", ".join(reader.fieldnames or []) or "nothing"
+        found = shorten(", ".join(reader.fieldnames or [])) or "nothing"
         raise InvalidUploadError(
             f"{filename} needs a header row with the columns question and answer "
             f"(missing {', '.join(missing)}; found {found})"

@@ -3,7 +3,7 @@ from fastapi.responses import FileResponse
 
 from ..deps import ServicesDep
 from ..media import MediaStore
-from ..schemas import DemoInfo
+from ..schemas import DemoInfo, ItemId
 
 router = APIRouter(tags=["demo"])
 
@@ -34,7 +34,7 @@ async def demo(request: Request) -> DemoInfo:
     response_class=FileResponse,
     responses={200: {"content": {"image/*": {}}, "description": "The stored picture."}},
 )
-async def image(item_id: int, services: ServicesDep) -> FileResponse:
+async def image(item_id: ItemId, services: ServicesDep) -> FileResponse:
     """A stored image's file, exactly as it was loaded."""
     found = await services.metadata.get_items([item_id])
     if item_id not in found:

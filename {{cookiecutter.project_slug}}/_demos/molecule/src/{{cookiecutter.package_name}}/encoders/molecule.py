@@ -10,6 +10,7 @@ import numpy as np
 from rdkit import Chem, rdBase
 from rdkit.Chem import rdFingerprintGenerator
 
+from ..quoting import shorten
 from .base import EncodingError, InvalidQueryError, Metric, Vector, VectorType
 
 # RDKit prints every parse failure to stderr; the job report already carries the reason.
@@ -30,10 +31,11 @@ class MorganFingerprintEncoder:
     def _parse(smiles: str) -> Chem.Mol | str:
         """The molecule, or why the SMILES cannot be used."""
         mol = Chem.MolFromSmiles(smiles)
+        # The reason goes back to the client or into a job's report: quote only the start.
         if mol is None:
-            return f"invalid SMILES {smiles!r}"
+            return f"invalid SMILES {shorten(smiles)!r}"
         if mol.GetNumAtoms() == 0:
-            return f"SMILES {smiles!r} has no atoms"
+            return f"SMILES {shorten(smiles)!r} has no atoms"
         return mol
 
     def _encode(self, smiles: str) -> bytes | EncodingError:

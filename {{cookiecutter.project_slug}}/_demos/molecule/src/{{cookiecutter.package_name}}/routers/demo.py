@@ -5,7 +5,7 @@ from rdkit import Chem
 from rdkit.Chem.Draw import rdMolDraw2D
 
 from ..deps import ServicesDep
-from ..schemas import DemoInfo
+from ..schemas import DemoInfo, ItemId
 
 router = APIRouter(tags=["demo"])
 
@@ -34,7 +34,7 @@ async def demo(request: Request) -> DemoInfo:
     response_class=Response,
     responses={200: {"content": {"image/svg+xml": {}}, "description": "The structure, drawn."}},
 )
-async def molecule_svg(item_id: int, services: ServicesDep) -> Response:
+async def molecule_svg(item_id: ItemId, services: ServicesDep) -> Response:
     """A stored molecule's structure as an SVG drawing."""
     found = await services.metadata.get_items([item_id])
     if item_id not in found:

@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse
 from ..deps import ServicesDep
 from ..encoders.video import InvalidVideoError, frame_at
 from ..media import MediaStore
-from ..schemas import DemoInfo
+from ..schemas import DemoInfo, ItemId
 
 router = APIRouter(tags=["demo"])
 # Thumbnails fit in this square, in pixels.
@@ -53,7 +53,7 @@ async def _stored(services: ServicesDep, item_id: int) -> tuple[dict[str, Any], 
     response_class=FileResponse,
     responses={200: {"content": {"video/*": {}}, "description": "The stored video."}},
 )
-async def video(item_id: int, services: ServicesDep) -> FileResponse:
+async def video(item_id: ItemId, services: ServicesDep) -> FileResponse:
     """A stored video's file, exactly as it was loaded (byte ranges work, for seeking)."""
     item, path = await _stored(services, item_id)
     return FileResponse(
@@ -67,7 +67,7 @@ async def video(item_id: int, services: ServicesDep) -> FileResponse:
     responses={200: {"content": {"image/jpeg": {}}, "description": "The frame, made small."}},
 )
 async def frame(
-    item_id: int,
+    item_id: ItemId,
     services: ServicesDep,
     at: Annotated[float, Query(ge=0, le=86_400, description="Seconds into the video.")] = 0.0,
 ) -> Response:

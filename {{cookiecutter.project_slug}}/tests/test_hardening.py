@@ -1,0 +1,221 @@
+"""What a client must not get: a 500 for a number too large, its own input back in full, the
+stores' driver messages, or a file that a link in the data folder points to."""
+
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, NoReturn
+
+import httpx
+import pytest
+from pydantic import TypeAdapter, ValidationError
+from pymilvus import MilvusException
+from sqlalchemy.exc import OperationalError
+
+from {{ cookiecutter.package_name }}.config import Settings
+from {{ cookiecutter.package_name }}.encoders import Encoder
+from {{ cookiecutter.package_name }}.metadata_store import MetadataStore
+from {{ cookiecutter.package_name }}.milvus_store import MilvusStore
+from {{ cookiecutter.package_name }}.records import EncoderInput
+from {{ cookiecutter.package_name }}.uploads import describe_invalid
+
+from examples import UPLOAD
+from helpers import counts, running_app, wait_for_job, write_files
+
+INT64_MAX = 2**63 - 1
+# What a driver's message gives away: where the store runs.
+DRIVER_MESSAGE = "connection refused by 10.1.2.3:19530"
+SECRET = "root:x:0:0:root:/root:/bin/bash\n"
+# Error bodies quote the start of an input: far less than this.
+SMALL = 1000
+
+
+def failing(error: Exception) -> Callable[..., Awaitable[NoReturn]]:
+    """A store method that fails as a driver would."""
+
+    async def fail(*args: object, **kwargs: object) -> NoReturn:
+        raise error
+
+    return fail
+
+
+async def item_routes(client: httpx.AsyncClient) -> list[tuple[str, str]]:
+    """Every method and path that takes an item's id, this demo's own routes included."""
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    return [
+        (method, path)
+        for path, methods in paths.items()
+        if "{item_id}" in path
+        for method in methods
+    ]
+
+
+async def test_ids_beyond_int64_get_422_on_every_item_route(client: httpx.AsyncClient) -> None:
+    routes = await item_routes(client)
+    assert {("get", "/items/{item_id}"), ("delete", "/items/{item_id}")} <= set(routes)
+    for method, path in routes:
+        response = await client.request(method, path.replace("{item_id}", str(INT64_MAX + 1)))
+        assert response.status_code == 422, (method, path, response.text)
+        assert f"less than or equal to {INT64_MAX}" in response.text
+        largest = await client.request(method, path.replace("{item_id}", str(INT64_MAX)))
+        assert largest.status_code == 404, (method, path, largest.text)
+
+
+async def test_offsets_beyond_int64_get_422(client: httpx.AsyncClient) -> None:
+    response = await client.get("/items", params={"offset": INT64_MAX + 1})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "offset"]
+    assert (await client.get("/items", params={"offset": INT64_MAX})).json() == []
+
+
+LONG = "x" * 10_000  # long, and still a URL httpx sends
+
+
+@pytest.mark.parametrize(
+    ("request_args", "loc"),
+    [
+        ({"method": "GET", "url": "/items", "params": {"offset": LONG}}, ["query", "offset"]),
+        ({"method": "POST", "url": "/items/load", "json": {"path": LONG}}, ["body", "path"]),
+        ({"method": "POST", "url": "/items/load", "json": {"path": [LONG]}}, ["body", "path"]),
+        # A missing field's input is the whole body.
+        ({"method": "POST", "url": "/items/load", "json": {"other": LONG}}, ["body", "path"]),
+    ],
+    ids=["query", "string", "list", "whole-body"],
+)
+async def test_validation_errors_quote_only_the_start_of_the_input(
+    client: httpx.AsyncClient, request_args: dict[str, Any], loc: list[str]
+) -> None:
+    response = await client.request(**request_args)
+    assert response.status_code == 422
+    assert len(response.content) < SMALL
+    # Still FastAPI's shape: a list of errors, each saying where, what, and the input's start.
+    [error] = response.json()["detail"]
+    assert error["loc"] == loc
+    assert {"type", "msg", "input"} <= error.keys()
+    assert "xxxxxxxxxx" in str(error["input"])
+
+
+def test_record_errors_quote_only_the_start_of_the_input() -> None:
+    # A dict's key is the client's own text, and pydantic names it in the location.
+    with pytest.raises(ValidationError) as caught:
+        TypeAdapter(dict[str, int]).validate_python({"k" * 100_000: "not a number"})
+    reason = describe_invalid(caught.value)
+    assert reason.startswith("kkkkkkkkkk")
+    assert len(reason) < 300
+
+
+async def test_unknown_job_ids_are_quoted_short(client: httpx.AsyncClient) -> None:
+    response = await client.get(f"/jobs/{'f' * 10_000}")
+    assert response.status_code == 404
+    assert len(response.json()["detail"]) < 200
+
+
+@pytest.mark.parametrize(
+    ("store", "field", "error"),
+    [
+        (MilvusStore, "milvus", MilvusException(message=DRIVER_MESSAGE)),
+        (MetadataStore, "metadata", OperationalError("SELECT 1", {}, Exception(DRIVER_MESSAGE))),
+    ],
+    ids=["milvus", "metadata"],
+)
+async def test_health_says_which_store_is_down_and_logs_why(
+    client: httpx.AsyncClient,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    store: type,
+    field: str,
+    error: Exception,
+) -> None:
+    monkeypatch.setattr(store, "ping", failing(error))
+    with caplog.at_level(logging.WARNING):
+        response = await client.get("/health")
+    assert response.status_code == 503
+    report = response.json()
+    assert (report["status"], report[field]) == ("degraded", "down")
+    assert DRIVER_MESSAGE not in response.text
+    assert DRIVER_MESSAGE in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("store", "method", "error", "url", "detail"),
+    [
+        (
+            MilvusStore,
+            "count",
+            MilvusException(message=DRIVER_MESSAGE),
+            "/items/count",
+            "Milvus is unavailable",
+        ),
+        (
+            MetadataStore,
+            "get_items",
+            OperationalError("SELECT 1", {}, Exception(DRIVER_MESSAGE)),
+            "/items/1",
+            "the metadata store is unavailable",
+        ),
+    ],
+    ids=["milvus", "metadata"],
+)
+async def test_a_store_outage_is_a_503_that_names_only_the_store(
+    client: httpx.AsyncClient,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    store: type,
+    method: str,
+    error: Exception,
+    url: str,
+    detail: str,
+) -> None:
+    monkeypatch.setattr(store, method, failing(error))
+    with caplog.at_level(logging.WARNING):
+        response = await client.get(url)
+    assert response.status_code == 503
+    assert response.json() == {"detail": detail}
+    assert DRIVER_MESSAGE in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"), [("x" * 300, "too long"), ("a\0b", "null byte")], ids=["long", "nul"]
+)
+async def test_paths_the_system_cannot_open_get_400(
+    client: httpx.AsyncClient, path: str, reason: str
+) -> None:
+    response = await client.post("/items/load", json={"path": path})
+    assert response.status_code == 400
+    detail = response.json()["detail"]
+    assert "is not a path the server can open" in detail
+    assert reason in detail
+    assert len(detail) < 200
+
+
+async def test_a_link_out_of_the_data_root_is_refused(
+    settings: Settings, encoder: Encoder[EncoderInput], tmp_path: Path
+) -> None:
+    root = tmp_path / "data"
+    secret = tmp_path / "passwd"
+    secret.write_text(SECRET, encoding="utf-8")
+    (root / "only-link").mkdir(parents=True)
+    (root / "only-link" / "passwd").symlink_to(secret)
+    write_files(root / "mixed", UPLOAD)
+    (root / "mixed" / "zz-passwd").symlink_to(secret)
+    async with running_app(settings.model_copy(update={"data_root": root}), encoder) as client:
+        for folder, link in [("only-link", "passwd"), ("mixed", "zz-passwd")]:
+            response = await client.post("/items/load", json={"path": folder})
+            assert response.status_code == 422, response.text
+            assert response.json() == {"detail": f"{folder}/{link} leads outside the data folder"}
+        assert await counts(client) == {"milvus": 0, "metadata": 0}
+
+
+async def test_links_within_the_data_root_still_load(
+    settings: Settings, encoder: Encoder[EncoderInput], tmp_path: Path
+) -> None:
+    root = tmp_path / "data"
+    write_files(root / "kept", UPLOAD)
+    (root / "batch").mkdir()
+    for name, _ in UPLOAD:
+        (root / "batch" / name).symlink_to(root / "kept" / name)
+    async with running_app(settings.model_copy(update={"data_root": root}), encoder) as client:
+        response = await client.post("/items/load", json={"path": "batch"})
+        assert response.status_code == 202, response.text
+        job = await wait_for_job(client, response.json()["job_id"])
+        assert job["loaded"] == 2
