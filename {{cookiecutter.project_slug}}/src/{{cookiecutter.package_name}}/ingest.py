@@ -1,7 +1,7 @@
 """Load jobs: accepted at once, split into chunks, each chunk written to both stores.
 
 A job is a row in the metadata store and a list of chunks, a batch of records each, that the
-queue (queue.py) hands to whoever runs them: the web process itself, or `worker` processes.
+queue (load_queue.py) hands to whoever runs them: the web process itself, or `worker` processes.
 Every chunk runs `Ingestor.run_chunk`, wherever it runs.
 
 A chunk may run twice (its worker died after writing, or before the queue heard it finished),
@@ -29,9 +29,9 @@ from tenacity import AsyncRetrying, stop_after_delay, wait_exponential
 
 from .config import Settings
 from .encoders import Encoder, EncodingError, Vector
+from .load_queue import Chunk, ChunkQueue, QueueUnavailableError
 from .metadata_store import MAX_JOB_ERRORS, ChunkResult, MetadataStore, now
 from .milvus_store import MilvusStore
-from .queue import Chunk, ChunkQueue
 from .records import EncoderInput, Record
 from .schemas import ItemError, Job, JobState
 from .uploads import InvalidItemError, ParsedUpload, describe_invalid
@@ -88,7 +88,13 @@ class Ingestor:
     async def submit(self, kind: str, source: str, parsed: ParsedUpload[Record]) -> Job:
         """Record a job and queue its chunks; return it while still queued."""
         job, chunks = await self._plan(kind, source, parsed)
-        await self.queue.enqueue(chunks)
+        try:
+            await self.queue.enqueue(chunks)
+        except QueueUnavailableError as exc:
+            # Chunks that made it into the queue find their job ended and do nothing.
+            fail = functools.partial(self._metadata.fail_job, job.id, str(exc))
+            await _must(fail)
+            raise
         return job
 
     async def load_now(

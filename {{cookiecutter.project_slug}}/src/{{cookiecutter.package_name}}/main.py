@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 
 from .config import Settings
 from .encoders import Encoder, InvalidQueryError
+from .load_queue import QueueUnavailableError
 from .metadata_store import LoadRunningError
 from .origins import refuse_cross_origin_writes
 from .quoting import shorten_input
@@ -59,8 +60,8 @@ def create_app(
     app.add_exception_handler(InvalidUploadError, _unprocessable)
     app.add_exception_handler(InvalidQueryError, _unprocessable)
     app.add_exception_handler(RequestValidationError, _invalid_request)
-    app.add_exception_handler(MilvusException, _unavailable)
-    app.add_exception_handler(OperationalError, _unavailable)
+    for unavailable, _ in _SERVICES:
+        app.add_exception_handler(unavailable, _unavailable)
     return app
 
 
@@ -81,9 +82,17 @@ async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# What is down, by the error its client raised.
+_SERVICES = (
+    (MilvusException, "Milvus"),
+    (OperationalError, "the metadata store"),
+    (QueueUnavailableError, "the load queue"),
+)
+
+
 async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
     # The driver's message names hosts and ports: the log gets it, the client only the store.
-    store = "Milvus" if isinstance(exc, MilvusException) else "the metadata store"
+    store = next(name for kind, name in _SERVICES if isinstance(exc, kind))
     logger.warning(
         "%s %s: %s is unavailable", request.method, request.url.path, store, exc_info=exc
     )

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from .config import Settings
 from .encoders import Encoder, load_encoder
 from .ingest import INTERRUPTED, Ingestor
+from .load_queue import ChunkQueue, InProcessQueue, RedisQueue
 from .metadata_store import MetadataStore
 from .milvus_store import MilvusStore
-from .queue import ChunkQueue, InProcessQueue, RedisQueue
 from .records import VECTORS_PER_ITEM, EncoderInput, item_columns
 from .search import Searcher
 

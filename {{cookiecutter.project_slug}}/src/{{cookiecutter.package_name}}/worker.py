@@ -17,7 +17,7 @@ from saq.types import Context, TimersDict
 
 from .config import Settings
 from .ingest import WORKER_NAME
-from .queue import LOAD_CHUNK, Chunk, saq_queue
+from .load_queue import LOAD_CHUNK, Chunk, saq_queue
 from .services import Services, close_services, open_services
 
 logger = logging.getLogger(__name__)

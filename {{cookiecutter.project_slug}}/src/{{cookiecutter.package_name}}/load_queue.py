@@ -9,16 +9,22 @@ a growing pause, `CHUNK_RETRIES` times in all.
 """
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from redis.exceptions import RedisError
 from saq import Job, Queue
 
 from .config import Settings
 
 # The task name workers know a chunk by.
 LOAD_CHUNK = "load_chunk"
+
+
+class QueueUnavailableError(RuntimeError):
+    """The queue cannot take chunks: Redis is down or out of reach."""
 
 
 @dataclass(frozen=True)
@@ -78,24 +84,35 @@ class RedisQueue:
         self._settings = settings
 
     async def enqueue(self, chunks: Sequence[Chunk]) -> None:
+        try:
+            for chunk in chunks:
+                await self._enqueue(chunk)
+        except RedisError as exc:
+            raise QueueUnavailableError(
+                f"the load queue is unavailable ({type(exc).__name__})"
+            ) from exc
+
+    async def _enqueue(self, chunk: Chunk) -> None:
         settings = self._settings
-        for chunk in chunks:
-            await self.saq.enqueue(
-                Job(
-                    function=LOAD_CHUNK,
-                    kwargs=chunk.payload(),
-                    # One message per chunk, however often it is queued.
-                    key=f"{chunk.job_id}:{chunk.index}",
-                    timeout=settings.chunk_timeout,
-                    heartbeat=settings.chunk_heartbeat,
-                    retries=settings.chunk_retries,
-                    retry_delay=1.0,
-                    retry_backoff=60.0,
-                )
+        await self.saq.enqueue(
+            Job(
+                function=LOAD_CHUNK,
+                kwargs=chunk.payload(),
+                # One message per chunk, however often it is queued.
+                key=f"{chunk.job_id}:{chunk.index}",
+                timeout=settings.chunk_timeout,
+                heartbeat=settings.chunk_heartbeat,
+                retries=settings.chunk_retries,
+                retry_delay=1.0,
+                retry_backoff=60.0,
             )
+        )
 
     async def close(self) -> None:
-        await self.saq.disconnect()
+        # With Redis gone, disconnecting fails on the way (it says goodbye over the wire);
+        # there is nothing left to close then.
+        with contextlib.suppress(RedisError):
+            await self.saq.disconnect()
 
 
 def saq_queue(settings: Settings) -> Queue:
