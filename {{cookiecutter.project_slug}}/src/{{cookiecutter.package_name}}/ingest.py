@@ -284,10 +284,9 @@ async def _must(attempt: Callable[[], Awaitable[T]]) -> T:
 
 
 async def _until_done(attempt: Callable[[], Awaitable[object]], what: str) -> None:
+    """`_must`, for a background task: a final failure is logged, since nobody awaits it."""
     try:
-        async for retry in _retrying():
-            with retry:
-                await attempt()
+        await _must(attempt)
     except Exception:
         logger.exception("%s: gave up after %.0f s", what, RETRY_FOR)
         raise
