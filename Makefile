@@ -29,13 +29,17 @@ $(VENV)/.test: pyproject.toml constraints.txt | $(BIN)/pip
 	$(PIP_INSTALL) --group test
 	touch $@
 
+# When make started, before any prerequisite: make demo reports the time to its first page.
+STARTED := $(shell date +%s)
+
 demo: $(VENV)/.render  ## render DEMO (molecule, qa, image or video) into build/demo, install it, load its sample data, serve it
 	$(BIN)/cookiecutter . --no-input --overwrite-if-exists --output-dir $(DEMO_DIR) \
 		demo_type=$(DEMO) project_slug=milvus-$(DEMO)-search
+	$(PYTHON) scripts/first_page.py http://127.0.0.1:8000/ $(STARTED) &
 	$(MAKE) -C $(DEMO_DIR)/milvus-$(DEMO)-search run
 
 test: $(VENV)/.test services  ## bake every demo, lint and type-check it, run its tests, serve it
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest --numprocesses 2 --dist loadgroup $(PYTEST_ARGS)
 
 # The tests start mariadbd and redis-server themselves (no systemd needed); they only need
 # the binaries.
@@ -44,9 +48,9 @@ services:  ## install Debian's mariadb-server and redis-server (as root) where m
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 			mariadb-server redis-server; }
 
-lint: $(VENV)/.test  ## ruff on the template's own tests
-	$(BIN)/ruff check tests
-	$(BIN)/ruff format --check tests
+lint: $(VENV)/.test  ## ruff on the template's own tests and scripts
+	$(BIN)/ruff check tests scripts
+	$(BIN)/ruff format --check tests scripts
 
 lock: $(VENV)/.render  ## re-pin constraints.txt and each demo's to the newest releases (then make test)
 	$(BIN)/pip install --quiet --group lock

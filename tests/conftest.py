@@ -26,6 +26,20 @@ def pytest_configure(config: pytest.Config) -> None:
     config.option.template = str(TEMPLATE)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (make test), the baked suites that start a Milvus server run one after
+    another in one worker, first, as the longest stretch of the run: two servers on one machine
+    would share the ports of its embedded etcd. Everything else runs beside them."""
+    servers = [
+        item
+        for item in items
+        if getattr(item, "originalname", "") == "test_own_tests_pass" and "defaults" in item.name
+    ]
+    for item in servers:
+        item.add_marker(pytest.mark.xdist_group("milvus-server"))
+    items[:] = servers + [item for item in items if item not in servers]
+
+
 # demo types -> the words that belong to them alone; no other demo's project may hold them.
 DEMO_WORDS = {
     ("molecule",): ("smiles", "rdkit", "tanimoto", "molecule"),

@@ -50,6 +50,23 @@ def make_settings(folder: Path, **overrides: Any) -> Settings:
     return Settings(_env_file=None, **values)
 
 
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how many server tests skipped, and how to run them: a skip is easy to miss."""
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if "services" in getattr(report, "keywords", {})
+    ]
+    if skipped:
+        tests = "1 test" if len(skipped) == 1 else f"{len(skipped)} tests"
+        terminalreporter.write_line(
+            f"{tests} on a Milvus server, MariaDB and Redis skipped: run `make services` "
+            "(Debian or Ubuntu, as root), then `make test` again.",
+            yellow=True,
+            bold=True,
+        )
+
+
 def unavailable(reason: str) -> None:
     """Skip, or fail where the services are required."""
     if os.environ.get("TEST_REQUIRE_SERVICES") == "1":

@@ -1,9 +1,13 @@
 """The command line, run in-process against real stores in a temporary folder."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+import {{ cookiecutter.package_name }}
 from {{ cookiecutter.package_name }}.cli import main
 
 from examples import BAD_UPLOADS, UPLOAD, UPLOAD_BAD_ITEM, cli_query
@@ -58,3 +62,43 @@ def test_a_missing_file_is_refused_with_a_message(capsys: pytest.CaptureFixture[
 def test_serve_refuses_several_workers_on_milvus_lite(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--workers", "2"]) == 2
     assert "Milvus Lite is opened by one process only" in capsys.readouterr().err
+
+
+# Holds a store's lock as a server running on it would, until killed.
+HOLD_THE_STORE = """
+import sys, time
+from pathlib import Path
+from {{ cookiecutter.package_name }}.store_lock import StoreLock
+StoreLock.acquire(Path(sys.argv[1]))
+print("held", flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_store_another_process_holds_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = tmp_path / "milvus.db"
+    src = Path({{ cookiecutter.package_name }}.__file__).parents[1]
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_THE_STORE, str(store)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(src)},
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline() == "held\n"
+        refusal = (
+            f"error: {store} is in use by another process (pid {holder.pid}): stop it, or "
+            "reach the server running on it with --url\n"
+        )
+        for command in (["serve"], ["count"], ["check"], ["repair"], ["load", "--sample"]):
+            assert main(command) == 2, command
+            assert capsys.readouterr().err == refusal, command
+    finally:
+        holder.kill()
+        holder.wait()
+    # The lock went with its process.
+    assert main(["count"]) == 0
+    assert capsys.readouterr().out == "milvus: 0\nmetadata: 0\n"

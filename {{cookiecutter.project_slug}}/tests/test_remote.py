@@ -28,6 +28,9 @@ async def test_load_follows_the_job_then_search_and_count(
     assert error.item.endswith(UPLOAD_BAD_ITEM)  # a folder's files are named below it
     assert seen[-1] == job
     assert await remote.count() == Counts(milvus=2, metadata=2)
+    report = await remote.check()
+    assert (report.milvus, report.metadata, report.consistent) == (2, 2, True)
+    assert (await remote.repair()).repaired
     hits = await remote.search(SearchRequest.of(cli_query(tmp_path), 1))
     assert len(hits) == 1
     assert 0.0 < hits[0].score <= 1.0

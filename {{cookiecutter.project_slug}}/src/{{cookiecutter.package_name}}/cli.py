@@ -1,17 +1,19 @@
 """Command line: load files, search and count through the same code the API uses, or serve.
 
-With --url, load, search and count go through a running service's HTTP API instead; use that
-while the server holds a Milvus Lite file, which one process at a time may open.
+With --url, every command but serve and worker goes through a running service's HTTP API
+instead (with the API key from the settings, when one is set); use that while a server holds a
+Milvus Lite store, which one process at a time may open.
 """
 
 import argparse
 import asyncio
+import copy
 import logging
 import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import httpx
 import uvicorn
@@ -29,6 +31,7 @@ from rich.text import Text
 
 from . import consistency
 from .config import Settings
+from .consistency import DriftReport
 from .encoders import InvalidQueryError
 from .ingest import ProgressCallback
 from .metadata_store import LoadRunningError
@@ -36,6 +39,7 @@ from .records import Hit, SearchRequest, parse_files, sample_data
 from .remote import RemoteError, RemoteService
 from .schemas import Counts, Job, JobState
 from .services import Services, close_services, open_services
+from .store_lock import StoreInUseError, StoreLock
 from .uploads import InvalidUploadError, describe_invalid, files_at
 from .worker import run_worker
 
@@ -44,6 +48,8 @@ class Backend(Protocol):
     async def load(self, path: Path | None, on_progress: ProgressCallback) -> Job: ...
     async def search(self, request: SearchRequest) -> list[Hit]: ...
     async def count(self) -> Counts: ...
+    async def check(self) -> DriftReport: ...
+    async def repair(self) -> DriftReport: ...
 
 
 class LocalService:
@@ -67,11 +73,19 @@ class LocalService:
             metadata=await self._services.metadata.count_items(),
         )
 
+    async def check(self) -> DriftReport:
+        return await consistency.check(self._services.milvus, self._services.metadata)
+
+    async def repair(self) -> DriftReport:
+        return await consistency.repair(self._services.milvus, self._services.metadata)
+
 
 @asynccontextmanager
 async def backend(settings: Settings, url: str | None) -> AsyncIterator[Backend]:
     if url:
-        async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+        key = settings.api_key
+        headers = {"X-API-Key": key.get_secret_value()} if key else {}
+        async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60) as client:
             yield RemoteService(client)
         return
     async with opened_services(settings) as services:
@@ -98,7 +112,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(asyncio.run(args.run(Settings(), args)))
     except ValidationError as exc:
         print(f"error: {describe_invalid(exc)}", file=sys.stderr)
-    except (InvalidUploadError, InvalidQueryError, LoadRunningError, RemoteError, OSError) as exc:
+    except (
+        InvalidUploadError,
+        InvalidQueryError,
+        LoadRunningError,
+        RemoteError,
+        StoreInUseError,
+        OSError,
+    ) as exc:
         print(f"error: {exc}", file=sys.stderr)
     except httpx.TransportError as exc:
         print(f"error: cannot reach the service: {exc}", file=sys.stderr)
@@ -141,9 +162,13 @@ def _parser() -> argparse.ArgumentParser:
     worker.add_argument("--concurrency", type=int, default=None, help="chunks run at once")
 
     check = commands.add_parser("check", help="report ids that only one store holds")
+    check.add_argument("--url", help=url_help)
     check.set_defaults(run=_check)
 
-    repair = commands.add_parser("repair", help="remove ids that only one store holds")
+    repair = commands.add_parser(
+        "repair", help="remove ids that only one store holds (refused while a load runs)"
+    )
+    repair.add_argument("--url", help=url_help)
     repair.set_defaults(run=_repair)
     return parser
 
@@ -205,15 +230,15 @@ async def _count(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _check(settings: Settings, args: argparse.Namespace) -> int:
     """Exit 0 when the stores agree, 1 when they drift."""
-    async with opened_services(settings) as services:
-        report = await consistency.check(services.milvus, services.metadata)
+    async with backend(settings, args.url) as service:
+        report = await service.check()
     print(report.model_dump_json(indent=2))
     return 0 if report.consistent else 1
 
 
 async def _repair(settings: Settings, args: argparse.Namespace) -> int:
-    async with opened_services(settings) as services:
-        report = await consistency.repair(services.milvus, services.metadata)
+    async with backend(settings, args.url) as service:
+        report = await service.repair()
     print(report.model_dump_json(indent=2))
     return 0
 
@@ -236,11 +261,27 @@ def work(settings: Settings, concurrency: int | None) -> int:
 
 
 def serve(settings: Settings) -> int:
+    if settings.uses_milvus_lite:
+        # Refuse in one line here, rather than in a traceback from the app's startup.
+        StoreLock.acquire(Path(settings.milvus_uri)).release()
     uvicorn.run(
         "{{ cookiecutter.package_name }}.main:create_app",
         factory=True,
         host=settings.host,
         port=settings.port,
         workers=settings.workers,
+        log_config=_log_config(),
     )
     return 0
+
+
+def _log_config() -> dict[str, Any]:
+    """uvicorn's own logging, plus this package's INFO lines (the encoder loading, say), in
+    every worker process uvicorn starts."""
+    config: dict[str, Any] = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config["loggers"]["{{ cookiecutter.package_name }}"] = {
+        "handlers": ["default"],
+        "level": "INFO",
+        "propagate": False,
+    }
+    return config

