@@ -16,11 +16,12 @@ from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.encoders import Encoder
 from {{ cookiecutter.package_name }}.metadata_store import MetadataStore
 from {{ cookiecutter.package_name }}.milvus_store import MilvusStore
-from {{ cookiecutter.package_name }}.records import EncoderInput
+from {{ cookiecutter.package_name }}.records import EncoderInput, SearchRequest, parse_files
+from {{ cookiecutter.package_name }}.services import close_services, open_services
 from {{ cookiecutter.package_name }}.uploads import describe_invalid
 
-from examples import UPLOAD
-from helpers import counts, running_app, wait_for_job, write_files
+from examples import UPLOAD, cli_query
+from helpers import counts, running_app, source_files, wait_for_job, write_files
 
 INT64_MAX = 2**63 - 1
 # What a driver's message gives away: where the store runs.
@@ -219,3 +220,27 @@ async def test_links_within_the_data_root_still_load(
         assert response.status_code == 202, response.text
         job = await wait_for_job(client, response.json()["job_id"])
         assert job["loaded"] == 2
+
+
+async def test_vectors_without_metadata_do_not_crowd_stored_items_out_of_a_search(
+    settings: Settings, encoder: Encoder[EncoderInput], tmp_path: Path
+) -> None:
+    services = await open_services(settings, encoder)
+    try:
+        job = await services.ingestor.load_now(
+            "upload", "upload", parse_files(source_files(UPLOAD), settings)
+        )
+        stored = await services.metadata.list_ids()
+        assert job.loaded == len(stored) == 2
+        query = cli_query(tmp_path)
+        vector = encoder.encode_query(SearchRequest.of(query).encoder_input())
+        # What a drop or a delete caught halfway leaves: vectors nearer the query than any
+        # stored item, more of them than one search asks Milvus for at first.
+        orphans = range(10**9, 10**9 + 30)
+        await services.milvus.insert(orphans, [[vector]] * len(orphans))
+        for top_k in (1, 2, 5):
+            hits = await services.searcher.search(SearchRequest.of(query, top_k=top_k))
+            assert {hit.id for hit in hits} <= stored
+            assert len(hits) == min(top_k, len(stored))
+    finally:
+        await close_services(services)
