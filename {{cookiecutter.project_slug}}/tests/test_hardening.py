@@ -2,7 +2,7 @@
 stores' driver messages, or a file that a link in the data folder points to."""
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -21,7 +21,7 @@ from {{ cookiecutter.package_name }}.services import close_services, open_servic
 from {{ cookiecutter.package_name }}.uploads import describe_invalid
 
 from examples import UPLOAD, cli_query
-from helpers import counts, running_app, source_files, wait_for_job, write_files
+from helpers import counts, running_app, source_files, unstarted_app, wait_for_job, write_files
 
 INT64_MAX = 2**63 - 1
 # What a driver's message gives away: where the store runs.
@@ -244,3 +244,63 @@ async def test_vectors_without_metadata_do_not_crowd_stored_items_out_of_a_searc
             assert len(hits) == min(top_k, len(stored))
     finally:
         await close_services(services)
+
+
+# Small limits, so that a body over them is cheap to send.
+LIMITS = {"max_upload_bytes": 3000, "max_json_bytes": 1000}
+# Each kind of body: a route that takes it, its content type, the start of a body of its kind,
+# and how the refusal names the kind and its limit (an upload's form may add the JSON limit).
+BODIES = [
+    ("/search", "application/json", b'{"top_k": 1, "x": "', "a JSON body", 1000),
+    (
+        "/items",
+        "multipart/form-data; boundary=b",
+        b'--b\r\nContent-Disposition: form-data; name="file"; filename="f"\r\n\r\n',
+        "an upload",
+        4000,
+    ),
+]
+
+
+class Body:
+    """A request body sent in chunks as the app asks for them, counting what it sent."""
+
+    def __init__(self, start: bytes, size: int) -> None:
+        self.start, self.size, self.sent = start, size, 0
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        chunk = self.start
+        while self.sent < self.size:
+            self.sent += len(chunk)
+            yield chunk
+            chunk = b"x" * 256
+
+
+@pytest.mark.parametrize(("path", "content_type", "start", "kind", "limit"), BODIES)
+async def test_a_body_declared_too_large_is_refused_before_it_is_read(
+    lite_settings: Settings, path: str, content_type: str, start: bytes, kind: str, limit: int
+) -> None:
+    body = Body(start, 10 * limit)
+    headers = {"content-type": content_type, "content-length": str(body.size)}
+    async with unstarted_app(lite_settings.model_copy(update=LIMITS)) as client:
+        response = await client.post(path, content=body, headers=headers)
+    assert response.status_code == 413
+    assert response.json() == {
+        "detail": f"the request body ({body.size:,} bytes) is larger than the limit of "
+        f"{limit:,} bytes for {kind}"
+    }
+    assert body.sent == 0
+
+
+@pytest.mark.parametrize(("path", "content_type", "start", "kind", "limit"), BODIES)
+async def test_a_streamed_body_is_cut_off_at_the_limit(
+    lite_settings: Settings, path: str, content_type: str, start: bytes, kind: str, limit: int
+) -> None:
+    body = Body(start, 100 * limit)  # no Content-Length: sent chunked
+    async with unstarted_app(lite_settings.model_copy(update=LIMITS)) as client:
+        response = await client.post(path, content=body, headers={"content-type": content_type})
+    assert response.status_code == 413
+    assert response.json() == {
+        "detail": f"the request body is larger than the limit of {limit:,} bytes for {kind}"
+    }
+    assert body.sent <= limit + 256
