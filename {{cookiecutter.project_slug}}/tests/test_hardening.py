@@ -16,6 +16,7 @@ from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.encoders import Encoder
 from {{ cookiecutter.package_name }}.metadata_store import MetadataStore
 from {{ cookiecutter.package_name }}.milvus_store import MilvusStore
+from {{ cookiecutter.package_name }}.problems import Problem
 from {{ cookiecutter.package_name }}.records import EncoderInput, SearchRequest, parse_files
 from {{ cookiecutter.package_name }}.services import close_services, open_services
 from {{ cookiecutter.package_name }}.uploads import describe_invalid
@@ -89,6 +90,7 @@ async def test_validation_errors_quote_only_the_start_of_the_input(
     response = await client.request(**request_args)
     assert response.status_code == 422
     assert len(response.content) < SMALL
+    Problem.model_validate_json(response.content)
     # Still FastAPI's shape: a list of errors, each saying where, what, and the input's start.
     [error] = response.json()["detail"]
     assert error["loc"] == loc
@@ -304,3 +306,62 @@ async def test_a_streamed_body_is_cut_off_at_the_limit(
         "detail": f"the request body is larger than the limit of {limit:,} bytes for {kind}"
     }
     assert body.sent <= limit + 256
+
+
+WRITES = {"post", "put", "patch", "delete"}
+# What a route answers that its schema does not show: a path parameter names something that may
+# not exist (404), a body may be unreadable (400), too large (413) or invalid (422), parameters
+# invalid (422), a write come from another site's page (403), the API key be wrong (401), and
+# every route but these reads a store that may be down (503).
+READS_NO_STORE = {("get", "/demo")}
+OWN_PROBLEMS = {
+    ("post", "/items/load"): {404},  # no such file
+    ("post", "/items/sample"): {422},  # the sample data is missing
+    ("delete", "/items/{item_id}"): {409},  # the item's load job is running
+    ("delete", "/collection"): {409},  # a load job is running
+    ("post", "/admin/consistency/repair"): {409},  # a load job is running
+}
+# Answers with a status of an error whose body is a report, not a Problem.
+REPORTS = {("get", "/health", "503"): "Health"}
+
+
+def expected_problems(method: str, path: str, operation: dict[str, Any]) -> set[int]:
+    expected = set(OWN_PROBLEMS.get((method, path), set()))
+    if "{" in path:
+        expected.add(404)
+    if "requestBody" in operation:
+        expected |= {400, 413, 422}
+    if operation.get("parameters"):
+        expected.add(422)
+    if method in WRITES:
+        expected.add(403)
+    if "security" in operation:
+        expected.add(401)
+    if (method, path) not in READS_NO_STORE:
+        expected.add(503)
+    return expected
+
+
+async def test_every_error_a_route_answers_is_declared_with_one_model(
+    lite_settings: Settings,
+) -> None:
+    async with unstarted_app(lite_settings) as client:
+        spec = (await client.get("/openapi.json")).json()
+        foreign = await client.post("/search", headers={"origin": "https://elsewhere.example"})
+        too_large = await client.post("/search", content=b"x" * (lite_settings.max_json_bytes + 1))
+    for method, path, operation in (
+        (method, path, operation)
+        for path, methods in spec["paths"].items()
+        for method, operation in methods.items()
+    ):
+        responses = operation["responses"]
+        declared = {int(status) for status in responses if int(status) >= 400}
+        assert declared == expected_problems(method, path, operation), (method, path)
+        for status in declared:
+            schema = responses[str(status)]["content"]["application/json"]["schema"]
+            model = REPORTS.get((method, path, str(status)), "Problem")
+            assert schema["$ref"] == f"#/components/schemas/{model}", (method, path, status)
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    assert (foreign.status_code, too_large.status_code) == (403, 413)
+    for response in (foreign, too_large):
+        Problem.model_validate_json(response.content)
