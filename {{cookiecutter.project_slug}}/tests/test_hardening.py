@@ -253,7 +253,7 @@ LIMITS = {"max_upload_bytes": 3000, "max_json_bytes": 1000}
 # Each kind of body: a route that takes it, its content type, the start of a body of its kind,
 # and how the refusal names the kind and its limit (an upload's form may add the JSON limit).
 BODIES = [
-    ("/search", "application/json", b'{"top_k": 1, "x": "', "a JSON body", 1000),
+    ("/items/load", "application/json", b'{"path": "', "a JSON body", 1000),
     (
         "/items",
         "multipart/form-data; boundary=b",

@@ -2,8 +2,8 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import FileResponse
 
 from ..deps import ServicesDep
-from ..problems import problems
 from ..media import MediaStore
+from ..problems import problems
 from ..schemas import DemoInfo, ItemId
 
 router = APIRouter(tags=["demo"])

@@ -7,9 +7,9 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from fastapi.responses import FileResponse
 
 from ..deps import ServicesDep
-from ..problems import problems
 from ..encoders.video import InvalidVideoError, frame_at
 from ..media import MediaStore
+from ..problems import problems
 from ..schemas import DemoInfo, ItemId
 
 router = APIRouter(tags=["demo"])
