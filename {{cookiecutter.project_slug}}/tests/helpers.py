@@ -32,6 +32,15 @@ async def running_app(
         yield client
 
 
+@asynccontextmanager
+async def unstarted_app(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with its stores left closed: enough for its schema, and for what it refuses
+    before a route runs."""
+    transport = httpx.ASGITransport(app=create_app(settings))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
 async def wait_for_job(client: httpx.AsyncClient, job_id: str) -> dict[str, Any]:
     """Poll a job until it finishes; return its last state."""
     async with asyncio.timeout(JOB_TIMEOUT):

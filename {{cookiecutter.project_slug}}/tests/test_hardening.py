@@ -2,7 +2,7 @@
 stores' driver messages, or a file that a link in the data folder points to."""
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -16,11 +16,13 @@ from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.encoders import Encoder
 from {{ cookiecutter.package_name }}.metadata_store import MetadataStore
 from {{ cookiecutter.package_name }}.milvus_store import MilvusStore
-from {{ cookiecutter.package_name }}.records import EncoderInput
+from {{ cookiecutter.package_name }}.problems import Problem
+from {{ cookiecutter.package_name }}.records import EncoderInput, SearchRequest, parse_files
+from {{ cookiecutter.package_name }}.services import close_services, open_services
 from {{ cookiecutter.package_name }}.uploads import describe_invalid
 
-from examples import UPLOAD
-from helpers import counts, running_app, wait_for_job, write_files
+from examples import UPLOAD, cli_query
+from helpers import counts, running_app, source_files, unstarted_app, wait_for_job, write_files
 
 INT64_MAX = 2**63 - 1
 # What a driver's message gives away: where the store runs.
@@ -88,6 +90,7 @@ async def test_validation_errors_quote_only_the_start_of_the_input(
     response = await client.request(**request_args)
     assert response.status_code == 422
     assert len(response.content) < SMALL
+    Problem.model_validate_json(response.content)
     # Still FastAPI's shape: a list of errors, each saying where, what, and the input's start.
     [error] = response.json()["detail"]
     assert error["loc"] == loc
@@ -219,3 +222,146 @@ async def test_links_within_the_data_root_still_load(
         assert response.status_code == 202, response.text
         job = await wait_for_job(client, response.json()["job_id"])
         assert job["loaded"] == 2
+
+
+async def test_vectors_without_metadata_do_not_crowd_stored_items_out_of_a_search(
+    settings: Settings, encoder: Encoder[EncoderInput], tmp_path: Path
+) -> None:
+    services = await open_services(settings, encoder)
+    try:
+        job = await services.ingestor.load_now(
+            "upload", "upload", parse_files(source_files(UPLOAD), settings)
+        )
+        stored = await services.metadata.list_ids()
+        assert job.loaded == len(stored) == 2
+        query = cli_query(tmp_path)
+        vector = encoder.encode_query(SearchRequest.of(query).encoder_input())
+        # What a drop or a delete caught halfway leaves: vectors nearer the query than any
+        # stored item, more of them than one search asks Milvus for at first.
+        orphans = range(10**9, 10**9 + 30)
+        await services.milvus.insert(orphans, [[vector]] * len(orphans))
+        for top_k in (1, 2, 5):
+            hits = await services.searcher.search(SearchRequest.of(query, top_k=top_k))
+            assert {hit.id for hit in hits} <= stored
+            assert len(hits) == min(top_k, len(stored))
+    finally:
+        await close_services(services)
+
+
+# Small limits, so that a body over them is cheap to send.
+LIMITS = {"max_upload_bytes": 3000, "max_json_bytes": 1000}
+# Each kind of body: a route that takes it, its content type, the start of a body of its kind,
+# and how the refusal names the kind and its limit (an upload's form may add the JSON limit).
+BODIES = [
+    ("/items/load", "application/json", b'{"path": "', "a JSON body", 1000),
+    (
+        "/items",
+        "multipart/form-data; boundary=b",
+        b'--b\r\nContent-Disposition: form-data; name="file"; filename="f"\r\n\r\n',
+        "an upload",
+        4000,
+    ),
+]
+
+
+class Body:
+    """A request body sent in chunks as the app asks for them, counting what it sent."""
+
+    def __init__(self, start: bytes, size: int) -> None:
+        self.start, self.size, self.sent = start, size, 0
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        chunk = self.start
+        while self.sent < self.size:
+            self.sent += len(chunk)
+            yield chunk
+            chunk = b"x" * 256
+
+
+@pytest.mark.parametrize(("path", "content_type", "start", "kind", "limit"), BODIES)
+async def test_a_body_declared_too_large_is_refused_before_it_is_read(
+    lite_settings: Settings, path: str, content_type: str, start: bytes, kind: str, limit: int
+) -> None:
+    body = Body(start, 10 * limit)
+    headers = {"content-type": content_type, "content-length": str(body.size)}
+    async with unstarted_app(lite_settings.model_copy(update=LIMITS)) as client:
+        response = await client.post(path, content=body, headers=headers)
+    assert response.status_code == 413
+    assert response.json() == {
+        "detail": f"the request body ({body.size:,} bytes) is larger than the limit of "
+        f"{limit:,} bytes for {kind}"
+    }
+    assert body.sent == 0
+
+
+@pytest.mark.parametrize(("path", "content_type", "start", "kind", "limit"), BODIES)
+async def test_a_streamed_body_is_cut_off_at_the_limit(
+    lite_settings: Settings, path: str, content_type: str, start: bytes, kind: str, limit: int
+) -> None:
+    body = Body(start, 100 * limit)  # no Content-Length: sent chunked
+    async with unstarted_app(lite_settings.model_copy(update=LIMITS)) as client:
+        response = await client.post(path, content=body, headers={"content-type": content_type})
+    assert response.status_code == 413
+    assert response.json() == {
+        "detail": f"the request body is larger than the limit of {limit:,} bytes for {kind}"
+    }
+    assert body.sent <= limit + 256
+
+
+WRITES = {"post", "put", "patch", "delete"}
+# What a route answers that its schema does not show: a path parameter names something that may
+# not exist (404), a body may be unreadable (400), too large (413) or invalid (422), parameters
+# invalid (422), a write come from another site's page (403), the API key be wrong (401), and
+# every route but these reads a store that may be down (503).
+READS_NO_STORE = {("get", "/demo")}
+OWN_PROBLEMS = {
+    ("post", "/items/load"): {404},  # no such file
+    ("post", "/items/sample"): {422},  # the sample data is missing
+    ("delete", "/items/{item_id}"): {409},  # the item's load job is running
+    ("delete", "/collection"): {409},  # a load job is running
+    ("post", "/admin/consistency/repair"): {409},  # a load job is running
+}
+# Answers with a status of an error whose body is a report, not a Problem.
+REPORTS = {("get", "/health", "503"): "Health"}
+
+
+def expected_problems(method: str, path: str, operation: dict[str, Any]) -> set[int]:
+    expected = set(OWN_PROBLEMS.get((method, path), set()))
+    if "{" in path:
+        expected.add(404)
+    if "requestBody" in operation:
+        expected |= {400, 413, 422}
+    if operation.get("parameters"):
+        expected.add(422)
+    if method in WRITES:
+        expected.add(403)
+    if "security" in operation:
+        expected.add(401)
+    if (method, path) not in READS_NO_STORE:
+        expected.add(503)
+    return expected
+
+
+async def test_every_error_a_route_answers_is_declared_with_one_model(
+    lite_settings: Settings,
+) -> None:
+    async with unstarted_app(lite_settings) as client:
+        spec = (await client.get("/openapi.json")).json()
+        foreign = await client.post("/search", headers={"origin": "https://elsewhere.example"})
+        too_large = await client.post("/search", content=b"x" * (lite_settings.max_json_bytes + 1))
+    for method, path, operation in (
+        (method, path, operation)
+        for path, methods in spec["paths"].items()
+        for method, operation in methods.items()
+    ):
+        responses = operation["responses"]
+        declared = {int(status) for status in responses if int(status) >= 400}
+        assert declared == expected_problems(method, path, operation), (method, path)
+        for status in declared:
+            schema = responses[str(status)]["content"]["application/json"]["schema"]
+            model = REPORTS.get((method, path, str(status)), "Problem")
+            assert schema["$ref"] == f"#/components/schemas/{model}", (method, path, status)
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    assert (foreign.status_code, too_large.status_code) == (403, 413)
+    for response in (foreign, too_large):
+        Problem.model_validate_json(response.content)

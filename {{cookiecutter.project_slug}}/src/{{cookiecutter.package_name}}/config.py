@@ -55,7 +55,12 @@ class Settings(BaseSettings):
     default_top_k: int = Field(10, ge=1)
     max_top_k: int = Field(100, ge=1)
     batch_size: int = Field({{ cookiecutter._batch_size[cookiecutter.demo_type] }}, ge=1, description="Items encoded and written per batch.")
-    max_upload_bytes: int = Field(50 * 1024 * 1024, ge=1)
+    max_upload_bytes: int = Field(
+        50 * 1024 * 1024, ge=1, description="Bytes of files one request may upload."
+    )
+    max_json_bytes: int = Field(
+        1024 * 1024, ge=1, description="Bytes a request body that is not an upload may hold."
+    )
     data_root: Path = Field(
         Path("data"), description="Server-side folder that POST /items/load may read from."
     )

@@ -13,6 +13,7 @@ from fastapi_offline import FastAPIOffline
 from pymilvus import MilvusException
 from sqlalchemy.exc import OperationalError
 
+from .body_limit import BodyLimit
 from .config import Settings
 from .encoders import Encoder, InvalidQueryError
 from .load_queue import QueueUnavailableError
@@ -58,6 +59,14 @@ def create_app(
     for module in routers:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # An upload's form fields and part headers come on top of its files. Added before (so run
+    # inside) the cross-origin check, which reads no body: that middleware hands `receive` on
+    # through a task group, which would wrap a refusal in an ExceptionGroup (answered 400).
+    app.add_middleware(
+        BodyLimit,
+        upload_bytes=settings.max_upload_bytes + settings.max_json_bytes,
+        other_bytes=settings.max_json_bytes,
+    )
     app.middleware("http")(refuse_cross_origin_writes(settings.allowed_origins))
     app.add_exception_handler(LoadRunningError, _conflict)
     app.add_exception_handler(InvalidUploadError, _unprocessable)

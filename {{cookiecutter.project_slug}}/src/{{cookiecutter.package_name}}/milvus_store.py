@@ -38,7 +38,7 @@ SERVER_INDEX: dict[VectorType, tuple[str, dict[str, Any], dict[str, Any]]] = {
     VectorType.FLOAT: ("HNSW", {"M": 16, "efConstruction": 200}, {"ef": 64}),
     VectorType.BINARY: ("BIN_IVF_FLAT", {"nlist": 64}, {"nprobe": 16}),
 }
-# The most hits one Milvus search may return.
+# The most rows one Milvus search or query may return.
 MAX_LIMIT = 16_384
 # Per metric: how a distance Milvus reports becomes a score where higher is more similar, and
 # the range that score lies in by definition (None: unbounded). Milvus computes in float32, so
@@ -253,17 +253,15 @@ class MilvusStore:
             await self._client.delete(self.collection, filter=" or ".join(ranges))
 
     async def count(self) -> int:
-        """How many items the collection holds."""
-        if self._rows_per_item > 1:
-            return len(await self.list_ids())
-        result = await self._loaded(
-            lambda: self._client.query(
-                self.collection, filter="", output_fields=["count(*)"], consistency_level="Strong"
-            )
-        )
-        return int(result[0]["count(*)"])
+        """How many items the collection holds: different ids, not rows.
 
-    async def list_ids(self, page_size: int = 10_000) -> set[int]:
+        Milvus keeps primary keys as they come: an id inserted twice (an insert retried after
+        its first try landed, an id a metadata store handed out again) is two rows, both
+        counted by `count(*)`, while a search or a query shows one.
+        """
+        return len(await self.list_ids())
+
+    async def list_ids(self, page_size: int = MAX_LIMIT) -> set[int]:
         """Every item id in the collection, read in pages of ascending row ids."""
         ids: set[int] = set()
         last = -1

@@ -66,7 +66,7 @@ class JobAccepted(BaseModel):
 
 
 class Counts(BaseModel):
-    milvus: int = Field(description="Rows in the Milvus collection.")
+    milvus: int = Field(description="Items in the Milvus collection: different ids, not rows.")
     metadata: int = Field(description="Rows in the metadata store.")
 
 

@@ -2,9 +2,9 @@
 
 import asyncio
 
-from .encoders import Encoder, InvalidQueryError
+from .encoders import Encoder, InvalidQueryError, Vector
 from .metadata_store import MetadataStore
-from .milvus_store import MilvusStore
+from .milvus_store import MAX_LIMIT, MilvusStore
 from .records import EncoderInput, Hit, SearchRequest
 
 
@@ -28,7 +28,20 @@ class Searcher:
         if top_k > self._max_top_k:
             raise InvalidQueryError(f"top_k must be between 1 and {self._max_top_k}, got {top_k}")
         vector = await asyncio.to_thread(self._encoder.encode_query, request.encoder_input())
-        matches = await self._milvus.search(vector, top_k)
-        items = await self._metadata.get_items([match.id for match in matches])
-        # A vector whose metadata row is gone (a delete caught halfway) is not shown.
-        return [Hit.found(items[m.id], m) for m in matches if m.id in items]
+        return await self._stored_nearest(vector, top_k)
+
+    async def _stored_nearest(self, vector: Vector, top_k: int) -> list[Hit]:
+        """The `top_k` nearest items the metadata store holds, best first.
+
+        A vector whose metadata row is gone (a delete or a load caught halfway, until a repair)
+        is not shown, and does not take a stored item's place: Milvus is asked for more items
+        until `top_k` stored ones are found or it has no more to give.
+        """
+        limit = top_k
+        while True:
+            matches = await self._milvus.search(vector, limit)
+            items = await self._metadata.get_items([match.id for match in matches])
+            hits = [Hit.found(items[m.id], m) for m in matches if m.id in items]
+            if len(hits) >= top_k or len(matches) < limit or limit >= MAX_LIMIT:
+                return hits[:top_k]
+            limit = min(limit * 4, MAX_LIMIT)

@@ -3,8 +3,14 @@ from fastapi import APIRouter, Depends
 from .. import consistency
 from ..consistency import DriftReport
 from ..deps import ServicesDep, require_api_key
+from ..problems import problems
 
-router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(require_api_key)])
+router = APIRouter(
+    prefix="/admin",
+    tags=["admin"],
+    dependencies=[Depends(require_api_key)],
+    responses=problems(401, 503),
+)
 
 
 @router.get("/consistency", response_model=DriftReport)
@@ -13,7 +19,7 @@ async def check(services: ServicesDep) -> DriftReport:
     return await consistency.check(services.milvus, services.metadata)
 
 
-@router.post("/consistency/repair", response_model=DriftReport)
+@router.post("/consistency/repair", response_model=DriftReport, responses=problems(403, 409))
 async def repair(services: ServicesDep) -> DriftReport:
     """Remove the ids that only one store holds. Refused (409) while a load job is unfinished."""
     return await consistency.repair(services.milvus, services.metadata)

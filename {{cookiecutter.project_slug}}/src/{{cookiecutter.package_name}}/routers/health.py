@@ -11,7 +11,11 @@ router = APIRouter(tags=["health"])
 logger = logging.getLogger(__name__)
 
 
-@router.get("/health", response_model=Health)
+@router.get(
+    "/health",
+    response_model=Health,
+    responses={503: {"model": Health, "description": "A store does not answer: which one."}},
+)
 async def health(services: ServicesDep, response: Response) -> Health:
     """Whether Milvus and the metadata store answer; 503 when either does not."""
     milvus = await _probe("Milvus", services.milvus.ping())

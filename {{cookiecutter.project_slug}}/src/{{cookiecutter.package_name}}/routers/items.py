@@ -5,18 +5,24 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile, status
 
 from ..deps import ServicesDep, read_uploads, require_api_key
+from ..problems import problems
 from ..quoting import shorten
 from ..records import Item, parse_files, sample_data
 from ..schemas import Counts, ItemId, Job, JobAccepted, LoadRequest, Offset
 from ..services import Services
 from ..uploads import SourceFile, files_at
 
-router = APIRouter(prefix="/items", tags=["items"])
+# Every route here reads the metadata store.
+router = APIRouter(prefix="/items", tags=["items"], responses=problems(503))
 Guarded = [Depends(require_api_key)]
 
 
 @router.post(
-    "", status_code=status.HTTP_202_ACCEPTED, dependencies=Guarded, response_model=JobAccepted
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    dependencies=Guarded,
+    response_model=JobAccepted,
+    responses=problems(400, 401, 403, 413, 422),
 )
 async def upload(
     file: Annotated[list[UploadFile], File(description="One or more files to load.")],
@@ -31,7 +37,11 @@ async def upload(
 
 
 @router.post(
-    "/load", status_code=status.HTTP_202_ACCEPTED, dependencies=Guarded, response_model=JobAccepted
+    "/load",
+    status_code=status.HTTP_202_ACCEPTED,
+    dependencies=Guarded,
+    response_model=JobAccepted,
+    responses=problems(400, 401, 403, 404, 413, 422),
 )
 async def load(body: LoadRequest, services: ServicesDep, request: Request) -> JobAccepted:
     """Load a file or folder that is already on the server, under the configured data root."""
@@ -48,6 +58,7 @@ async def load(body: LoadRequest, services: ServicesDep, request: Request) -> Jo
     status_code=status.HTTP_202_ACCEPTED,
     dependencies=Guarded,
     response_model=JobAccepted,
+    responses=problems(401, 403, 422),
 )
 async def load_sample(services: ServicesDep, request: Request) -> JobAccepted:
     """Load this demo's sample data."""
@@ -57,7 +68,7 @@ async def load_sample(services: ServicesDep, request: Request) -> JobAccepted:
     return _accepted(request, job)
 
 
-@router.get("", response_model=list[Item])
+@router.get("", response_model=list[Item], responses=problems(422))
 async def list_items(
     services: ServicesDep,
     offset: Offset = 0,
@@ -75,7 +86,7 @@ async def count(services: ServicesDep) -> Counts:
     )
 
 
-@router.get("/{item_id}", response_model=Item)
+@router.get("/{item_id}", response_model=Item, responses=problems(404, 422))
 async def get_item(item_id: ItemId, services: ServicesDep) -> Item:
     found = await services.metadata.get_items([item_id])
     if item_id not in found:
@@ -83,7 +94,12 @@ async def get_item(item_id: ItemId, services: ServicesDep) -> Item:
     return Item(**found[item_id])
 
 
-@router.delete("/{item_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=Guarded)
+@router.delete(
+    "/{item_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    dependencies=Guarded,
+    responses=problems(401, 403, 404, 409, 422),
+)
 async def delete_item(item_id: ItemId, services: ServicesDep) -> None:
     if not await services.metadata.get_items([item_id]):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no item with id {item_id}")

@@ -3,6 +3,7 @@ from fastapi.responses import FileResponse
 
 from ..deps import ServicesDep
 from ..media import MediaStore
+from ..problems import problems
 from ..schemas import DemoInfo, ItemId
 
 router = APIRouter(tags=["demo"])
@@ -32,7 +33,10 @@ async def demo(request: Request) -> DemoInfo:
 @router.get(
     "/items/{item_id}/image",
     response_class=FileResponse,
-    responses={200: {"content": {"image/*": {}}, "description": "The stored picture."}},
+    responses={
+        200: {"content": {"image/*": {}}, "description": "The stored picture."},
+        **problems(404, 422, 503),
+    },
 )
 async def image(item_id: ItemId, services: ServicesDep) -> FileResponse:
     """A stored image's file, exactly as it was loaded."""

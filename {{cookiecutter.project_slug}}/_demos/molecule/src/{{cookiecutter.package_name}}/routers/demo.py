@@ -5,6 +5,7 @@ from rdkit import Chem
 from rdkit.Chem.Draw import rdMolDraw2D
 
 from ..deps import ServicesDep
+from ..problems import problems
 from ..schemas import DemoInfo, ItemId
 
 router = APIRouter(tags=["demo"])
@@ -32,7 +33,10 @@ async def demo(request: Request) -> DemoInfo:
 @router.get(
     "/items/{item_id}/svg",
     response_class=Response,
-    responses={200: {"content": {"image/svg+xml": {}}, "description": "The structure, drawn."}},
+    responses={
+        200: {"content": {"image/svg+xml": {}}, "description": "The structure, drawn."},
+        **problems(404, 422, 503),
+    },
 )
 async def molecule_svg(item_id: ItemId, services: ServicesDep) -> Response:
     """A stored molecule's structure as an SVG drawing."""

@@ -9,6 +9,7 @@ from fastapi.responses import FileResponse
 from ..deps import ServicesDep
 from ..encoders.video import InvalidVideoError, frame_at
 from ..media import MediaStore
+from ..problems import problems
 from ..schemas import DemoInfo, ItemId
 
 router = APIRouter(tags=["demo"])
@@ -51,7 +52,10 @@ async def _stored(services: ServicesDep, item_id: int) -> tuple[dict[str, Any], 
 @router.get(
     "/items/{item_id}/video",
     response_class=FileResponse,
-    responses={200: {"content": {"video/*": {}}, "description": "The stored video."}},
+    responses={
+        200: {"content": {"video/*": {}}, "description": "The stored video."},
+        **problems(404, 422, 503),
+    },
 )
 async def video(item_id: ItemId, services: ServicesDep) -> FileResponse:
     """A stored video's file, exactly as it was loaded (byte ranges work, for seeking)."""
@@ -64,7 +68,10 @@ async def video(item_id: ItemId, services: ServicesDep) -> FileResponse:
 @router.get(
     "/items/{item_id}/frame",
     response_class=Response,
-    responses={200: {"content": {"image/jpeg": {}}, "description": "The frame, made small."}},
+    responses={
+        200: {"content": {"image/jpeg": {}}, "description": "The frame, made small."},
+        **problems(404, 422, 503),
+    },
 )
 async def frame(
     item_id: ItemId,
