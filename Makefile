@@ -39,7 +39,7 @@ demo: $(VENV)/.render  ## render DEMO (molecule, qa, image or video) into build/
 	$(MAKE) -C $(DEMO_DIR)/milvus-$(DEMO)-search run
 
 test: $(VENV)/.test services  ## bake every demo, lint and type-check it, run its tests, serve it
-	$(BIN)/pytest --numprocesses 2 --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/pytest --numprocesses 2 --dist loadfile $(PYTEST_ARGS)
 
 # The tests start mariadbd and redis-server themselves (no systemd needed); they only need
 # the binaries.

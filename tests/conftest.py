@@ -27,17 +27,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (make test), the baked suites that start a Milvus server run one after
-    another in one worker, first, as the longest stretch of the run: two servers on one machine
-    would share the ports of its embedded etcd. Everything else runs beside them."""
-    servers = [
-        item
-        for item in items
-        if getattr(item, "originalname", "") == "test_own_tests_pass" and "defaults" in item.name
-    ]
-    for item in servers:
-        item.add_marker(pytest.mark.xdist_group("milvus-server"))
-    items[:] = servers + [item for item in items if item not in servers]
+    """The baked suites that start a Milvus server go first: under pytest-xdist (make test,
+    --dist loadfile) their file is the longest stretch of the run, and one worker starts on it
+    while the other takes everything else."""
+    suites = [item for item in items if item.path.name == "test_baked_suites.py"]
+    items[:] = suites + [item for item in items if item not in suites]
 
 
 # demo types -> the words that belong to them alone; no other demo's project may hold them.
@@ -164,3 +158,24 @@ def wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) ->
 def server(bake: Bake, tmp_path: Path) -> Iterator[str]:
     with serving(bake, tmp_path) as url:
         yield url
+
+
+def run(
+    bake: Bake, *command: str, timeout: float = 900, **env: str
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", *command],
+        cwd=bake.path,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PYTHONPATH": "src", **env},
+    )
+
+
+def assert_passed(result: subprocess.CompletedProcess[str]) -> None:
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
+    summary = result.stdout.strip().splitlines()[-1]
+    assert " passed" in summary
+    assert "skipped" not in summary
+    assert "failed" not in summary

@@ -14,10 +14,16 @@ from sqlalchemy.exc import OperationalError
 
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.encoders import Encoder
+from {{ cookiecutter.package_name }}.ingest import new_job
 from {{ cookiecutter.package_name }}.metadata_store import MetadataStore
 from {{ cookiecutter.package_name }}.milvus_store import MilvusStore
 from {{ cookiecutter.package_name }}.problems import Problem
-from {{ cookiecutter.package_name }}.records import EncoderInput, SearchRequest, parse_files
+from {{ cookiecutter.package_name }}.records import (
+    EncoderInput,
+    SearchRequest,
+    item_columns,
+    parse_files,
+)
 from {{ cookiecutter.package_name }}.services import close_services, open_services
 from {{ cookiecutter.package_name }}.uploads import describe_invalid
 
@@ -315,8 +321,9 @@ WRITES = {"post", "put", "patch", "delete"}
 # every route but these reads a store that may be down (503).
 READS_NO_STORE = {("get", "/demo")}
 OWN_PROBLEMS = {
-    ("post", "/items/load"): {404},  # no such file
-    ("post", "/items/sample"): {422},  # the sample data is missing
+    ("post", "/items"): {429},  # as many loads as may be are running
+    ("post", "/items/load"): {404, 429},  # no such file
+    ("post", "/items/sample"): {413, 422, 429},  # the sample data is missing or too large
     ("delete", "/items/{item_id}"): {409},  # the item's load job is running
     ("delete", "/collection"): {409},  # a load job is running
     ("post", "/admin/consistency/repair"): {409},  # a load job is running
@@ -365,3 +372,30 @@ async def test_every_error_a_route_answers_is_declared_with_one_model(
     assert (foreign.status_code, too_large.status_code) == (403, 413)
     for response in (foreign, too_large):
         Problem.model_validate_json(response.content)
+
+
+async def test_a_load_beyond_the_limits_is_refused_and_starts_nothing(
+    lite_settings: Settings, encoder: Encoder[EncoderInput]
+) -> None:
+    settings = lite_settings.model_copy(update={"max_items_per_job": 2, "max_running_jobs": 1})
+    upload = [("file", named) for named in UPLOAD]
+    async with running_app(settings, encoder) as client:
+        too_many_items = await client.post("/items", files=upload)
+        assert too_many_items.status_code == 413
+        assert too_many_items.json()["detail"].endswith(
+            " holds 3 items; one load may hold 2 (MAX_ITEMS_PER_JOB): split it"
+        )
+        # Another process's load, still queued.
+        other = await MetadataStore.open(settings, item_columns)
+        try:
+            await other.create_job(new_job("upload", "elsewhere", 10, [], chunks=1))
+            busy = await client.post("/items/sample")
+        finally:
+            await other.close()
+        assert busy.status_code == 429
+        assert busy.headers["retry-after"] == "60"
+        assert busy.json() == {
+            "detail": "1 load job(s) queued or running, as many as may be at once "
+            "(MAX_RUNNING_JOBS): try again when one has finished"
+        }
+        assert await counts(client) == {"milvus": 0, "metadata": 0}

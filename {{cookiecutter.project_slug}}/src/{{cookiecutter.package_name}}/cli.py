@@ -33,7 +33,7 @@ from . import consistency
 from .config import Settings
 from .consistency import DriftReport
 from .encoders import InvalidQueryError
-from .ingest import ProgressCallback
+from .ingest import ProgressCallback, TooManyJobsError
 from .metadata_store import LoadRunningError
 from .records import Hit, SearchRequest, parse_files, sample_data
 from .remote import RemoteError, RemoteService
@@ -118,6 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         LoadRunningError,
         RemoteError,
         StoreInUseError,
+        TooManyJobsError,
         OSError,
     ) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -61,12 +61,32 @@ class Settings(BaseSettings):
     max_json_bytes: int = Field(
         1024 * 1024, ge=1, description="Bytes a request body that is not an upload may hold."
     )
+    max_items_per_job: int = Field(
+        1_000_000, ge=1, description="A load of more items is refused (413): split it."
+    )
+    max_running_jobs: int = Field(
+        4,
+        ge=1,
+        description="A load asked for while this many are queued or running is refused (429).",
+    )
     data_root: Path = Field(
         Path("data"), description="Server-side folder that POST /items/load may read from."
     )
 {%- if cookiecutter.demo_type in ["image", "video"] %}
     media_root: Path = Field(
         Path("var/media"), description="Folder where loaded files are kept, named by content."
+    )
+    # Memory goes by pixels, not bytes: a one-colour 9400x9400 PNG is 100 KB on disk and
+    # 265 MB decoded. The encoder decodes no more than 40 MP (encoder_options max_pixels).
+    max_picture_pixels: int = Field(
+        40_000_000,
+{%- if cookiecutter.demo_type == "video" %}
+        ge=1,
+        description="A video whose frames have more pixels is refused when loaded.",
+{%- else %}
+        ge=1,
+        description="A picture with more pixels is refused when loaded.",
+{%- endif %}
     )
 {%- endif %}
 {%- if cookiecutter.demo_type == "video" %}

@@ -34,7 +34,7 @@ from .metadata_store import MAX_JOB_ERRORS, ChunkResult, MetadataStore, now
 from .milvus_store import MilvusStore
 from .records import EncoderInput, Record
 from .schemas import ItemError, Job, JobState
-from .uploads import InvalidItemError, ParsedUpload, describe_invalid
+from .uploads import InvalidItemError, InvalidUploadError, ParsedUpload, describe_invalid
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -68,6 +68,14 @@ def new_job(kind: str, source: str, total: int, errors: list[ItemError], chunks:
     )
 
 
+class TooManyItemsError(InvalidUploadError):
+    """A load larger than one job may be: the message says the limit."""
+
+
+class TooManyJobsError(RuntimeError):
+    """As many loads as may run at once are queued or running already."""
+
+
 class Ingestor:
     def __init__(
         self,
@@ -87,6 +95,7 @@ class Ingestor:
 
     async def submit(self, kind: str, source: str, parsed: ParsedUpload[Record]) -> Job:
         """Record a job and queue its chunks; return it while still queued."""
+        await self._refuse_beyond_limits(source, parsed.total)
         job, chunks = await self._plan(kind, source, parsed)
         try:
             await self.queue.enqueue(chunks)
@@ -96,6 +105,22 @@ class Ingestor:
             await _must(fail)
             raise
         return job
+
+    async def _refuse_beyond_limits(self, source: str, total: int) -> None:
+        # Every running job shares the encoder, and a job's chunks are held (in this process
+        # or in Redis) until they run: both are bounded by the settings.
+        running = await self._metadata.count_unfinished_jobs()
+        if running >= self._settings.max_running_jobs:
+            raise TooManyJobsError(
+                f"{running} load job(s) queued or running, as many as may be at once "
+                "(MAX_RUNNING_JOBS): try again when one has finished"
+            )
+        limit = self._settings.max_items_per_job
+        if total > limit:
+            raise TooManyItemsError(
+                f"{source} holds {total:,} items; one load may hold {limit:,} "
+                "(MAX_ITEMS_PER_JOB): split it"
+            )
 
     async def load_now(
         self,

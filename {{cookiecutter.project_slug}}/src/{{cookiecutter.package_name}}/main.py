@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 from .body_limit import BodyLimit
 from .config import Settings
 from .encoders import Encoder, InvalidQueryError
+from .ingest import TooManyItemsError, TooManyJobsError
 from .load_queue import QueueUnavailableError
 from .metadata_store import LoadRunningError
 from .origins import refuse_cross_origin_writes
@@ -69,6 +70,8 @@ def create_app(
     )
     app.middleware("http")(refuse_cross_origin_writes(settings.allowed_origins))
     app.add_exception_handler(LoadRunningError, _conflict)
+    app.add_exception_handler(TooManyItemsError, _too_large)
+    app.add_exception_handler(TooManyJobsError, _too_many)
     app.add_exception_handler(InvalidUploadError, _unprocessable)
     app.add_exception_handler(InvalidQueryError, _unprocessable)
     app.add_exception_handler(RequestValidationError, _invalid_request)
@@ -79,6 +82,19 @@ def create_app(
 
 async def _conflict(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_409_CONFLICT)
+
+
+async def _too_large(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_413_CONTENT_TOO_LARGE)
+
+
+async def _too_many(request: Request, exc: Exception) -> JSONResponse:
+    # A load takes minutes: a client that retries sooner only asks again.
+    return JSONResponse(
+        {"detail": str(exc)},
+        status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+        headers={"Retry-After": "60"},
+    )
 
 
 async def _unprocessable(request: Request, exc: Exception) -> JSONResponse:

@@ -37,8 +37,9 @@ _MEANINGS = {
     403: "A write sent from another site's page.",
     404: "What the request names does not exist.",
     409: "A running load job would race this; try again once it has finished.",
-    413: "The request body is larger than its configured limit.",
+    413: "The request body, or the load it asks for, is larger than its configured limit.",
     422: "A parameter or the body is not valid.",
+    429: "As many loads as may run at once are queued or running; try again later.",
     503: "A store the request needs is unavailable; the detail names it.",
 }
 

@@ -63,3 +63,14 @@ def test_a_good_file_is_stored_once_under_its_hash(settings: Settings) -> None:
         assert isinstance(image, Image.Image)
     assert records[0].file == records[1].file
     assert [p.name for p in settings.media_root.rglob("*") if p.is_file()] == [records[0].file]
+
+
+def test_a_picture_too_large_to_decode_is_refused_from_its_header(settings: Settings) -> None:
+    out = io.BytesIO()
+    Image.new("1", (9400, 9400)).save(out, "PNG")  # 100 KB on disk, 265 MB decoded
+    files = [SourceFile("bomb.png", data=out.getvalue()), SourceFile("ok.jpg", data=PHOTO)]
+    parsed = parse_files(files, settings)
+    assert [(error.item, error.reason) for error in parsed.errors] == [
+        ("bomb.png", "image too large: 9400x9400 pixels, the limit is 40,000,000")
+    ]
+    assert [position for position, _ in parsed.records] == [2]

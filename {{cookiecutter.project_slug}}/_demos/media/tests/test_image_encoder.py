@@ -134,19 +134,41 @@ def test_a_search_with_a_bad_file_is_refused(
         onnx_encoder.encode_query(data)
 
 
-@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
-@pytest.mark.parametrize("width", [1500, 2500])  # over the limit Pillow warns, over twice it raises
-def test_decompression_bombs_are_refused(
-    onnx_encoder: EfficientNetEncoder, monkeypatch: pytest.MonkeyPatch, width: int
-) -> None:
+def one_colour_png(width: int, height: int) -> bytes:
+    """A picture that is tiny on disk and huge decoded."""
     out = io.BytesIO()
-    Image.new("1", (width, 1000)).save(out, "PNG")
-    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1_000_000)
-    [result] = onnx_encoder.encode_batch([out.getvalue()])
+    Image.new("1", (width, height)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_pictures_over_the_pixel_limit_are_refused_before_decoding(
+    onnx_encoder: EfficientNetEncoder,
+) -> None:
+    bomb = one_colour_png(9400, 9400)  # 88 MP: under Pillow's own limit, 265 MB as RGB
+    assert len(bomb) < 200_000
+    refusal = "image too large: 9400x9400 pixels, the limit is 40,000,000"
+    [result] = onnx_encoder.encode_batch([bomb])
     assert isinstance(result, EncodingError)
-    assert result.reason.startswith("image too large")
-    with pytest.raises(InvalidImageError, match="image too large"):
-        open_image(out.getvalue())
+    assert result.reason == refusal
+    with pytest.raises(InvalidQueryError, match=refusal):
+        onnx_encoder.encode_query(bomb)
+    with pytest.raises(InvalidImageError, match="1500x1000 pixels, the limit is 1,000,000"):
+        open_image(one_colour_png(1500, 1000), max_pixels=1_000_000)
+
+
+@pytest.mark.parametrize("kind", ["JPEG", "PNG"])
+def test_a_large_picture_is_decoded_small_and_encodes_as_its_full_decode(
+    onnx_encoder: EfficientNetEncoder, kind: str
+) -> None:
+    """A JPEG decodes at a fraction of its size (draft), anything else shrinks right after
+    decoding: a load never holds full-size pictures, and the vector barely moves."""
+    full = Image.open(io.BytesIO(PICTURES[0])).convert("RGB").resize((4000, 3000))
+    out = io.BytesIO()
+    full.save(out, kind)
+    decoded = open_image(out.getvalue())
+    assert 448 <= min(decoded.size) < 2 * 448
+    small, whole = onnx_encoder.encode_batch([decoded, full])
+    assert np.dot(small, whole) > 0.98  # type: ignore[arg-type]
 
 
 def test_torch_and_onnx_agree(

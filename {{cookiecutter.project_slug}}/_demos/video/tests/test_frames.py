@@ -115,3 +115,10 @@ def test_a_frame_at_a_moment_is_the_one_shown_then(tmp_path: Path) -> None:
         assert np.asarray(image).mean() == pytest.approx(20 * second, abs=3)
     # Past the end: the last frame.
     assert np.asarray(frame_at(clip, 60)).mean() == pytest.approx(80, abs=3)
+
+
+def test_a_frame_is_fitted_by_ffmpeg_when_asked(tmp_path: Path) -> None:
+    clip = write_clip(tmp_path / "c.mp4", seconds=2)
+    image = frame_at(clip, 1.0, fit=320)
+    assert image.size == (320, 180)
+    assert np.asarray(image).mean() == pytest.approx(20, abs=3)

@@ -68,3 +68,13 @@ def test_the_sampling_rate_is_a_setting(settings: Settings) -> None:
     record = as_task_carries_it(parsed, faster)
     assert len(record.encoder_inputs()) == 18
     assert record.frame_times == [n / 2 for n in range(18)]
+
+
+def test_a_video_whose_frames_are_too_large_is_refused_before_decoding(
+    settings: Settings,
+) -> None:
+    """Memory goes by pixels: a frame is decoded full-size before it is made small."""
+    small = settings.model_copy(update={"max_picture_pixels": 320 * 240 - 1})
+    refusal = "video too large: 320x240 pixels a frame, the limit is 76,799"
+    with pytest.raises(InvalidUploadError, match=refusal):
+        parse_files([SourceFile("big.webm", data=CLIPS[-1].read_bytes())], small)

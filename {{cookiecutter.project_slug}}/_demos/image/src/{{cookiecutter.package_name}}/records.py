@@ -114,7 +114,7 @@ def parse_files(files: Sequence[SourceFile], settings: Settings) -> ParsedUpload
     for position, file in enumerate(files, start=1):
         parsed.labels[position] = file.name
         try:
-            record = _probe(file)
+            record = _probe(file, settings.max_picture_pixels)
         except InvalidItemError as exc:
             parsed.errors.append(ItemError(item=file.name, reason=str(exc)))
             continue
@@ -126,8 +126,9 @@ def parse_files(files: Sequence[SourceFile], settings: Settings) -> ParsedUpload
     return parsed
 
 
-def _probe(file: SourceFile) -> Record:
-    """The image's kind and size, from its header: a file on the server is not read whole."""
+def _probe(file: SourceFile, max_pixels: int) -> Record:
+    """The image's kind and size, from its header: a file on the server is not read whole,
+    and one too large to decode is refused before any of it is."""
     try:
         with file.open() as stream:
             if not stream.read(1):
@@ -138,6 +139,10 @@ def _probe(file: SourceFile) -> Record:
         raise InvalidItemError(f"cannot read the file: {exc.strerror}") from None
     if not media_type.startswith("image/"):
         raise InvalidItemError(f"not an image type a browser shows ({media_type or 'unknown'})")
+    if width * height > max_pixels:
+        raise InvalidItemError(
+            f"image too large: {width}x{height} pixels, the limit is {max_pixels:,}"
+        )
     return Record(name=file.name[-255:], media_type=media_type, width=width, height=height)
 
 

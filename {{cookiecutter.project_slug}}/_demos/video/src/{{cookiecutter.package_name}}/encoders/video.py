@@ -17,6 +17,8 @@ import av.container
 import av.video
 from PIL import Image
 
+from .image import DECODES
+
 # The image encoder looks at a 224 px square: a frame kept any larger only costs memory.
 SHORT_SIDE = 224
 # A frame counts as on time if it is this close before the moment asked for (float rounding).
@@ -142,7 +144,9 @@ class FrameSampler:
 
     def sample(self, source: Source) -> list[Frame]:
         frames: list[Frame] = []
-        with _video(source) as (container, stream):
+        # Each frame is decoded full-size before it is made small: one of the process's few
+        # decode slots for the whole video.
+        with DECODES, _video(source) as (container, stream):
             duration, start = _duration(container, stream), _start(stream)
             rate = self.per_second
             if duration:
@@ -180,9 +184,10 @@ def _picture(frame: av.VideoFrame, **reformat: Any) -> Image.Image:
     return Image.fromarray(frame.to_ndarray(format="rgb24", **reformat))
 
 
-def frame_at(source: Source, at: float) -> Image.Image:
-    """The picture shown `at` seconds into the video (the last one, past its end)."""
-    with _video(source) as (container, stream):
+def frame_at(source: Source, at: float, fit: int | None = None) -> Image.Image:
+    """The picture shown `at` seconds into the video (the last one, past its end), scaled by
+    FFmpeg to fit a `fit` pixel square when given: no full-size copy is made."""
+    with DECODES, _video(source) as (container, stream):
         start = _start(stream)
         if stream.time_base is not None:
             # Jump to the keyframe before the moment, then decode up to it.
@@ -194,4 +199,10 @@ def frame_at(source: Source, at: float) -> Image.Image:
                 break
         if shown is None:
             raise InvalidVideoError("no frame could be decoded")
-        return _picture(shown)
+        return _fitted(shown, fit) if fit else _picture(shown)
+
+
+def _fitted(frame: av.VideoFrame, fit: int) -> Image.Image:
+    scale = min(1.0, fit / max(frame.width, frame.height))
+    width, height = max(1, round(frame.width * scale)), max(1, round(frame.height * scale))
+    return _picture(frame, width=width, height=height, interpolation="AREA")

@@ -88,8 +88,7 @@ async def frame(
 
 
 def _thumbnail(path: Path, at: float) -> bytes:
-    image = frame_at(path, at)
-    image.thumbnail((THUMBNAIL, THUMBNAIL))
+    image = frame_at(path, at, fit=THUMBNAIL)
     out = io.BytesIO()
     image.save(out, format="JPEG", quality=85)
     return out.getvalue()
