@@ -13,7 +13,9 @@ _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
 _CHUNK = 1024 * 1024
 
 
-def get_services(request: Request) -> Services:
+# Async although they never wait: FastAPI runs a plain `def` dependency in its thread pool, a
+# thread hop on every request for a dictionary lookup.
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
@@ -21,7 +23,7 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def require_api_key(
+async def require_api_key(
     services: ServicesDep, api_key: Annotated[str | None, Depends(_api_key_header)]
 ) -> None:
     """Guard mutating endpoints when an API key is configured."""

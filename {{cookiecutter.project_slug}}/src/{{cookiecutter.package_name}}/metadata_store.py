@@ -137,13 +137,16 @@ class MetadataStore:
         cls, settings: Settings, item_columns: Callable[[], Sequence[Column[Any]]]
     ) -> "MetadataStore":
         url = make_url(settings.database_url)
+        sqlite = url.get_backend_name() == "sqlite"
         connect_args: dict[str, Any] = {}
-        if url.get_backend_name() == "sqlite":
+        if sqlite:
             if url.database and url.database != ":memory:":
                 Path(url.database).parent.mkdir(parents=True, exist_ok=True)
             # A load job and a delete may write at once: wait for the lock instead of failing.
             connect_args["timeout"] = 30
-        engine = create_async_engine(url, connect_args=connect_args, pool_pre_ping=True)
+        # A server closes idle connections (MySQL's wait_timeout): test each before use, at
+        # the cost of a round trip. A SQLite file has no connection to lose.
+        engine = create_async_engine(url, connect_args=connect_args, pool_pre_ping=not sqlite)
         store = cls(engine, item_columns, settings.table_prefix, settings.job_stall_seconds)
         await store.create_tables()
         return store
