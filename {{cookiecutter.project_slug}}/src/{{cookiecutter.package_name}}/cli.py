@@ -18,6 +18,7 @@ from typing import Any, Protocol
 import httpx
 import uvicorn
 from pydantic import ValidationError
+from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -94,7 +95,9 @@ async def backend(settings: Settings, url: str | None) -> AsyncIterator[Backend]
 
 @asynccontextmanager
 async def opened_services(settings: Settings) -> AsyncIterator[Services]:
-    services = await open_services(settings)
+    # Loading a model takes seconds: a spinner says so (on a terminal; nothing otherwise).
+    with Console(stderr=True).status("loading the encoder and opening the stores"):
+        services = await open_services(settings)
     try:
         yield services
     finally:
