@@ -93,6 +93,9 @@ async def test_a_job_adds_up_its_chunks_whichever_worker_ran_them(store: Metadat
     # Chunk 1's first worker died; its second attempt, elsewhere, finishes the job.
     assert await store.start_chunk(job.id, 1, "host-a:1")
     assert await store.start_chunk(job.id, 1, "host-b:2")
+    again = await store.get_job(job.id)
+    assert again is not None
+    assert again.running_on == ["host-b:2"]
     assert await store.finish_chunk(job.id, 1, ChunkResult(done=1, loaded=1))
     # A third delivery of a finished chunk finds nothing to do, and counts nothing twice.
     assert not await store.start_chunk(job.id, 1, "host-b:2")
@@ -104,6 +107,7 @@ async def test_a_job_adds_up_its_chunks_whichever_worker_ran_them(store: Metadat
     assert [e.item for e in saved.errors] == ["line 1", "line 3"]
     assert (saved.chunks, saved.chunks_done) == (2, 2)
     assert saved.workers == ["host-a:1", "host-b:2"]
+    assert saved.running_on == []
     assert saved.retried == [ChunkAttempts(chunk=1, attempts=2, worker="host-b:2")]
     assert saved.created_at == job.created_at
     assert saved.updated_at.tzinfo is not None

@@ -409,6 +409,9 @@ class MetadataStore:
                 "chunks": len(chunks),
                 "chunks_done": sum(c["state"] == JobState.SUCCEEDED.value for c in chunks),
                 "workers": sorted({c["worker"] for c in chunks if c["worker"]}),
+                "running_on": sorted(
+                    {c["worker"] for c in chunks if c["state"] == JobState.RUNNING.value}
+                ),
                 "retried": [
                     ChunkAttempts(chunk=c["chunk"], attempts=c["attempts"], worker=c["worker"])
                     for c in chunks

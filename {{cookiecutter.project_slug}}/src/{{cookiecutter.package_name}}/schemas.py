@@ -52,6 +52,10 @@ class Job(BaseModel):
         default_factory=list,
         description="The processes that ran its chunks (host:pid), the last to run each.",
     )
+    running_on: list[str] = Field(
+        default_factory=list,
+        description="The processes running one of its chunks now (host:pid).",
+    )
     retried: list[ChunkAttempts] = Field(
         default_factory=list,
         description="Chunks started more than once: after their worker died, or an error.",
