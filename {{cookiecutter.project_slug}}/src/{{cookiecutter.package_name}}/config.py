@@ -80,13 +80,8 @@ class Settings(BaseSettings):
     # 265 MB decoded. The encoder decodes no more than 40 MP (encoder_options max_pixels).
     max_picture_pixels: int = Field(
         40_000_000,
-{%- if cookiecutter.demo_type == "video" %}
         ge=1,
-        description="A video whose frames have more pixels is refused when loaded.",
-{%- else %}
-        ge=1,
-        description="A picture with more pixels is refused when loaded.",
-{%- endif %}
+        description="A {{ 'video whose frames have' if cookiecutter.demo_type == 'video' else 'picture with' }} more pixels is refused when loaded.",
     )
 {%- endif %}
 {%- if cookiecutter.demo_type == "video" %}

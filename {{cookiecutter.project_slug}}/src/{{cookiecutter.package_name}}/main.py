@@ -69,36 +69,30 @@ def create_app(
         other_bytes=settings.max_json_bytes,
     )
     app.middleware("http")(refuse_cross_origin_writes(settings.allowed_origins))
-    app.add_exception_handler(LoadRunningError, _conflict)
-    app.add_exception_handler(TooManyItemsError, _too_large)
-    app.add_exception_handler(TooManyJobsError, _too_many)
-    app.add_exception_handler(InvalidUploadError, _unprocessable)
-    app.add_exception_handler(InvalidQueryError, _unprocessable)
+    for refusal, _ in _REFUSALS:
+        app.add_exception_handler(refusal, _refused)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     for unavailable, _ in _SERVICES:
         app.add_exception_handler(unavailable, _unavailable)
     return app
 
 
-async def _conflict(request: Request, exc: Exception) -> JSONResponse:
-    return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_409_CONFLICT)
+# The service's own refusals, by error, and the status each answers; the first that fits wins
+# (TooManyItemsError is an InvalidUploadError too). Its message is the whole answer.
+_REFUSALS = (
+    (LoadRunningError, status.HTTP_409_CONFLICT),
+    (TooManyItemsError, status.HTTP_413_CONTENT_TOO_LARGE),
+    (TooManyJobsError, status.HTTP_429_TOO_MANY_REQUESTS),
+    (InvalidUploadError, status.HTTP_422_UNPROCESSABLE_CONTENT),
+    (InvalidQueryError, status.HTTP_422_UNPROCESSABLE_CONTENT),
+)
+# A load takes minutes: a client told to wait that retries sooner only asks again.
+_RETRY_AFTER = {status.HTTP_429_TOO_MANY_REQUESTS: {"Retry-After": "60"}}
 
 
-async def _too_large(request: Request, exc: Exception) -> JSONResponse:
-    return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_413_CONTENT_TOO_LARGE)
-
-
-async def _too_many(request: Request, exc: Exception) -> JSONResponse:
-    # A load takes minutes: a client that retries sooner only asks again.
-    return JSONResponse(
-        {"detail": str(exc)},
-        status_code=status.HTTP_429_TOO_MANY_REQUESTS,
-        headers={"Retry-After": "60"},
-    )
-
-
-async def _unprocessable(request: Request, exc: Exception) -> JSONResponse:
-    return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+async def _refused(request: Request, exc: Exception) -> JSONResponse:
+    code = next(code for kind, code in _REFUSALS if isinstance(exc, kind))
+    return JSONResponse({"detail": str(exc)}, status_code=code, headers=_RETRY_AFTER.get(code))
 
 
 async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
