@@ -160,22 +160,36 @@ def test_two_workers_share_a_load_while_searches_answer(cluster: Cluster) -> Non
     print(f"\n{job['chunks']} chunks on {job['workers']}; {searched} searches answered meanwhile")
 
 
+def stopped_in_a_chunk(client: httpx.Client, job_id: str, worker: subprocess.Popen[bytes]) -> str:
+    """Freeze `worker` (SIGSTOP) at a moment the job says it runs a chunk, and return its name:
+    a stopped process cannot finish that chunk between the look and a kill, as a running one
+    with small chunks may."""
+    suffix = f":{worker.pid}"
+    deadline = time.monotonic() + STARTUP
+    while True:
+        running = follow(
+            client,
+            job_id,
+            STARTUP,
+            lambda job: any(w.endswith(suffix) for w in job["running_on"]) or ended(job),
+        )
+        assert not ended(running), running
+        worker.send_signal(signal.SIGSTOP)
+        job: dict[str, Any] = client.get(f"/jobs/{job_id}").json()
+        names: list[str] = job["running_on"]
+        if name := next((w for w in names if w.endswith(suffix)), None):
+            return name
+        worker.send_signal(signal.SIGCONT)  # it was between two chunks: look again
+        assert time.monotonic() < deadline, job
+
+
 def test_a_worker_killed_in_the_middle_of_a_chunk(cluster: Cluster) -> None:
     cluster.web()
     victim = cluster.worker("worker-1")
     cluster.worker("worker-2")
     with httpx.Client(base_url=cluster.url, timeout=60) as client:
         job_id = client.post("/items/sample").json()["job_id"]
-        # Killed while it runs a chunk (it takes the next one as soon as it has finished one).
-        victim_name = f":{victim.pid}"
-        busy = follow(
-            client,
-            job_id,
-            STARTUP,
-            lambda job: any(w.endswith(victim_name) for w in job["running_on"]) or ended(job),
-        )
-        assert not ended(busy), busy
-        victim_name = next(w for w in busy["running_on"] if w.endswith(victim_name))
+        victim_name = stopped_in_a_chunk(client, job_id, victim)
         cluster.kill("worker-1")
         killed = time.monotonic()
         job = follow(client, job_id, RECOVERY, ended)
