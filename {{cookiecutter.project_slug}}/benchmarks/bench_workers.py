@@ -18,7 +18,7 @@ import tempfile
 import time
 import uuid
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from {{ cookiecutter.package_name }}.config import Settings
@@ -29,6 +29,8 @@ from {{ cookiecutter.package_name }}.uploads import ParsedUpload, files_at
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 PREFIX = "{{ cookiecutter.package_name|upper }}_"
+# Positions (line numbers, file indexes) of one copy of the sample stay below this.
+COPY_SPAN = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -59,13 +61,14 @@ def servers(stack: ExitStack) -> tuple[str, str, str]:
 
 
 def copies_of(parsed: ParsedUpload[Record], copies: int) -> ParsedUpload[Record]:
-    """The sample's records `copies` times over, each copy at positions of its own."""
+    """The sample `copies` times over, each copy at positions (lines) of its own."""
     many: ParsedUpload[Record] = ParsedUpload()
-    span = max(position for position, _ in parsed.records) + 1
     for copy in range(copies):
+        offset = copy * COPY_SPAN
         for position, record in parsed.records:
-            many.records.append((copy * span + position, record))
-            many.labels[copy * span + position] = parsed.label(position)
+            many.records.append((offset + position, record))
+            many.labels[offset + position] = parsed.label(position)
+        many.blocks += [replace(b, first_line=offset + b.first_line) for b in parsed.blocks]
     return many
 
 

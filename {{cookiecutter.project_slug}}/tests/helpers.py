@@ -1,18 +1,20 @@
 """Helpers for tests that drive the service through its HTTP API."""
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
+from pydantic import ValidationError
 
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.encoders import Encoder
 from {{ cookiecutter.package_name }}.main import create_app
-from {{ cookiecutter.package_name }}.records import EncoderInput
-from {{ cookiecutter.package_name }}.uploads import SourceFile
+from {{ cookiecutter.package_name }}.records import EncoderInput, Record
+from {{ cookiecutter.package_name }}.uploads import ParsedUpload, SourceFile
 
 FINISHED = {"succeeded", "failed"}
 JOB_TIMEOUT = 120.0  # seconds; the sample loads take a few
@@ -51,6 +53,17 @@ async def wait_for_job(client: httpx.AsyncClient, job_id: str) -> dict[str, Any]
             if job["state"] in FINISHED:
                 return job
             await asyncio.sleep(0.05)
+
+
+def records_of(parsed: ParsedUpload[Record], settings: Settings) -> list[tuple[int, Record]]:
+    """A load's records by position, the rows of its blocks read as their chunks read them
+    (the rows that are not a valid record left out, as a load leaves them out)."""
+    found = list(parsed.records)
+    for block in parsed.blocks:
+        for line, row in block.read():
+            with contextlib.suppress(ValidationError):
+                found.append((line, Record.from_task(row, settings)))
+    return found
 
 
 def multipart(files: Sequence[tuple[str, bytes]]) -> list[tuple[str, tuple[str, bytes]]]:

@@ -13,7 +13,7 @@ from {{ cookiecutter.package_name }}.records import EncoderInput, item_columns, 
 from {{ cookiecutter.package_name }}.schemas import Job, JobState
 
 from examples import UPLOAD
-from helpers import counts, multipart, running_app, source_files, wait_for_job
+from helpers import counts, multipart, records_of, running_app, source_files, wait_for_job
 
 FOREIGN = "https://attacker.example"
 
@@ -41,7 +41,7 @@ async def test_an_item_its_job_may_still_write_cannot_be_deleted(settings: Setti
             chunks=2, created_at=moment, updated_at=moment,
         )  # fmt: skip
         await store.create_job(job)
-        records = parse_files(source_files(UPLOAD), settings).records
+        records = records_of(parse_files(source_files(UPLOAD), settings), settings)
         [item_id, *_] = await store.add_items(job.id, records)
         with pytest.raises(LoadRunningError, match="still queued or running"):
             await store.refuse_while_writing(item_id)

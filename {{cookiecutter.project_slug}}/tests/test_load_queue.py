@@ -6,6 +6,7 @@ import pytest
 
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.load_queue import Chunk, QueueUnavailableError, RedisQueue
+from {{ cookiecutter.package_name }}.uploads import RowBlock
 
 from servers import free_port
 
@@ -13,6 +14,17 @@ from servers import free_port
 def test_a_chunk_survives_its_trip_through_the_queue_as_json() -> None:
     chunk = Chunk("job1", 3, [(7, "line 7", {"text": "ü", "size": 2}), (9, "b.jpg", {})])
     assert Chunk.from_payload(json.loads(json.dumps(chunk.payload()))) == chunk
+
+
+def test_a_block_of_rows_survives_the_trip_and_reads_the_same() -> None:
+    block = RowBlock(5, 'a,"x\ny"\n\nb,z\n', 2, columns=("q", "a"))
+    chunk = Chunk("job1", 1, block=block)
+    arrived = Chunk.from_payload(json.loads(json.dumps(chunk.payload())))
+    assert arrived == chunk
+    assert arrived.items() == [
+        (6, "line 6", {"q": "a", "a": "x\ny"}),
+        (8, "line 8", {"q": "b", "a": "z"}),
+    ]
 
 
 async def test_a_queue_that_cannot_be_reached_says_so() -> None:

@@ -15,7 +15,7 @@ from {{ cookiecutter.package_name }}.records import Record, item_columns, parse_
 from {{ cookiecutter.package_name }}.schemas import ChunkAttempts, ItemError, Job, JobState
 
 from examples import HOSTILE_RECORD, UPLOAD
-from helpers import source_files
+from helpers import records_of, source_files
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ async def store(settings: Settings) -> AsyncIterator[MetadataStore]:
 
 @pytest.fixture
 def records(settings: Settings) -> list[tuple[int, Record]]:
-    return parse_files(source_files(UPLOAD), settings).records
+    return records_of(parse_files(source_files(UPLOAD), settings), settings)
 
 
 def make_job(

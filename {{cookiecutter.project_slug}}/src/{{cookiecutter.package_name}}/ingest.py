@@ -16,7 +16,6 @@ right whichever worker ran which chunk.
 import asyncio
 import functools
 import logging
-import math
 import os
 import socket
 import uuid
@@ -153,11 +152,13 @@ class Ingestor:
         into chunks of a batch each, and record the job."""
         staged, unreadable = await asyncio.to_thread(_stage, parsed)
         size = self._settings.batch_size
+        batches = [staged[start : start + size] for start in range(0, len(staged), size)]
         errors = [*parsed.errors, *unreadable]
-        job = new_job(kind, source, parsed.total, errors, math.ceil(len(staged) / size))
-        chunks = [
-            Chunk(job.id, index, staged[index * size : (index + 1) * size])
-            for index in range(job.chunks)
+        job = new_job(kind, source, parsed.total, errors, len(batches) + len(parsed.blocks))
+        chunks = [Chunk(job.id, index, batch) for index, batch in enumerate(batches)]
+        chunks += [
+            Chunk(job.id, index, block=block)
+            for index, block in enumerate(parsed.blocks, start=len(batches))
         ]
         await self._metadata.create_job(job)
         return job, chunks
@@ -198,10 +199,11 @@ class Ingestor:
             await self._milvus.flush()
 
     async def _load(self, chunk: Chunk) -> ChunkResult:
-        positions = [position for position, _, _ in chunk.records]
+        items = await asyncio.to_thread(chunk.items)
+        positions = [position for position, _, _ in items]
         await self._forget_earlier_attempt(chunk.job_id, positions)
-        encoded = await asyncio.to_thread(self._encode, chunk)
-        result = ChunkResult(done=len(chunk.records), failed=len(encoded.errors))
+        encoded = await asyncio.to_thread(self._encode, items)
+        result = ChunkResult(done=len(items), failed=len(encoded.errors))
         result.errors = [ItemError(item=label, reason=reason) for label, reason in encoded.errors]
         try:
             ids = await self._metadata.add_items(chunk.job_id, encoded.records)
@@ -211,6 +213,8 @@ class Ingestor:
             remove = functools.partial(self._metadata.delete_batch, chunk.job_id, positions)
             self._retry(remove, "removing a half-known batch from the metadata store")
             raise
+        if not ids:
+            return result
         try:
             await self._milvus.insert(ids, encoded.vectors)
         except BaseException:
@@ -227,12 +231,12 @@ class Ingestor:
             await self._milvus.delete(ids)
             await self._metadata.delete_items(ids)
 
-    def _encode(self, chunk: Chunk) -> "EncodedBatch":
+    def _encode(self, items: Sequence[tuple[int, str, dict[str, Any]]]) -> "EncodedBatch":
         """Read each record's inputs and encode them all at once; runs in a worker thread."""
         encoded = EncodedBatch()
         readable: list[tuple[int, str, Record, int]] = []
         inputs: list[EncoderInput] = []
-        for position, label, data in chunk.records:
+        for position, label, data in items:
             try:
                 record = Record.from_task(data, self._settings)
                 parts = record.encoder_inputs()
@@ -244,7 +248,8 @@ class Ingestor:
                 continue
             readable.append((position, label, record, len(parts)))
             inputs.extend(parts)
-        results = iter(self._encoder.encode_batch(inputs))
+        # A block's rows may all be bad: nothing to encode then.
+        results = iter(self._encoder.encode_batch(inputs) if inputs else [])
         for position, label, record, size in readable:
             vectors = [next(results) for _ in range(size)]
             failure = next((v for v in vectors if isinstance(v, EncodingError)), None)

@@ -11,13 +11,14 @@ a growing pause, `CHUNK_RETRIES` times in all.
 import asyncio
 import contextlib
 from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from redis.exceptions import RedisError
 from saq import Job, Queue
 
 from .config import Settings
+from .uploads import RowBlock
 
 # The task name workers know a chunk by.
 LOAD_CHUNK = "load_chunk"
@@ -29,20 +30,35 @@ class QueueUnavailableError(RuntimeError):
 
 @dataclass(frozen=True)
 class Chunk:
-    """One task of a job: records as (position, label, the record as a task carries it)."""
+    """One task of a job: records as (position, label, the record as a task carries it), or a
+    block of a text file's rows, read when the chunk runs."""
 
     job_id: str
     index: int
-    records: list[tuple[int, str, dict[str, Any]]]
+    records: list[tuple[int, str, dict[str, Any]]] = field(default_factory=list)
+    block: RowBlock | None = None
+
+    def items(self) -> list[tuple[int, str, dict[str, Any]]]:
+        """The chunk's records, a block's rows read (the line is the position)."""
+        if self.block is None:
+            return self.records
+        return [(line, f"line {line}", row) for line, row in self.block.read()]
 
     def payload(self) -> dict[str, Any]:
         """The chunk as a queue message (JSON)."""
-        return {"job_id": self.job_id, "index": self.index, "records": self.records}
+        block = None if self.block is None else self.block.payload()
+        return {"job_id": self.job_id, "index": self.index, "records": self.records, "block": block}
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> "Chunk":
         records = [(int(p), str(label), dict(data)) for p, label, data in payload["records"]]
-        return cls(str(payload["job_id"]), int(payload["index"]), records)
+        block = payload.get("block")
+        return cls(
+            str(payload["job_id"]),
+            int(payload["index"]),
+            records,
+            None if block is None else RowBlock.from_payload(block),
+        )
 
 
 class ChunkQueue(Protocol):

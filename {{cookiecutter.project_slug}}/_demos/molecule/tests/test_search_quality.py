@@ -12,6 +12,7 @@ from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.records import parse_upload, sample_data
 
 from examples import ASPIRIN
+from helpers import records_of
 
 TOP_K = 10
 
@@ -27,10 +28,11 @@ class Reference:
 
 @pytest.fixture(scope="module")
 def reference() -> Reference:
-    path: Path = sample_data(Settings(_env_file=None))
+    settings = Settings(_env_file=None)
+    path: Path = sample_data(settings)
     generator = rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=2048)
     found = Reference([], [], [])
-    for _, record in parse_upload(path.name, path.read_bytes()).records:
+    for _, record in records_of(parse_upload(path.name, path.read_bytes()), settings):
         mol = Chem.MolFromSmiles(record.smiles)
         if mol is not None:
             found.names.append(record.name)

@@ -1,25 +1,25 @@
 """What one molecule is, how an uploaded SMILES or CSV file becomes molecules, how a search asks."""
 
-import csv
-import io
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, Field, StringConstraints
 from rdkit import RDConfig
 from sqlalchemy import Column, String, Text
 
 from .config import Settings
 from .milvus_store import Match
 from .quoting import shorten
-from .schemas import ItemError
 from .uploads import (
     InvalidUploadError,
     ParsedUpload,
+    RowBlock,
     SourceFile,
+    csv_blocks,
+    csv_header,
     decode_text,
-    describe_invalid,
+    line_blocks,
     only_file,
 )
 
@@ -27,6 +27,9 @@ Smiles = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000, pattern=r"^\S+$")
 ]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)]
+
+# A line of a SMILES file: the SMILES, then its name (the rest of the line, if any).
+FIELDS = ("smiles", "name")
 
 
 # The encoder reads text, and each molecule is one vector.
@@ -104,54 +107,39 @@ def sample_data(settings: Settings) -> Path:
 
 
 def parse_files(files: Sequence[SourceFile], settings: Settings) -> ParsedUpload[Record]:
-    """Records from the one file of a load."""
+    """The rows of the one file of a load, in blocks of a batch each."""
     file = only_file(files)
-    return parse_upload(file.name, file.read())
+    return parse_upload(file.name, file.read(), settings.batch_size)
 
 
-def parse_upload(filename: str, data: bytes) -> ParsedUpload[Record]:
-    """Read a .csv with a smiles column (and optionally name), or SMILES lines ("SMILES [name]")."""
+def parse_upload(filename: str, data: bytes, block_size: int = 1000) -> ParsedUpload[Record]:
+    """Read a .csv with a smiles column (and optionally name), or SMILES lines ("SMILES [name]").
+
+    Only the file as a whole is checked here; each row is checked when its block is loaded.
+    """
     text = decode_text(data, filename)
-    parsed = _parse_csv(filename, text) if filename.lower().endswith(".csv") else _parse_lines(text)
+    if filename.lower().endswith(".csv"):
+        blocks = _csv_blocks(filename, text, block_size)
+    else:
+        blocks = _line_blocks(text, block_size)
+    parsed: ParsedUpload[Record] = ParsedUpload(blocks=blocks)
     if not parsed.total:
         raise InvalidUploadError(f"{filename} holds no molecules")
     return parsed
 
 
-def _parse_lines(text: str) -> ParsedUpload[Record]:
-    parsed: ParsedUpload[Record] = ParsedUpload()
-    for line, content in enumerate(text.splitlines(), start=1):
-        fields = content.split(maxsplit=1)
-        if not fields or fields[0].startswith("#"):
-            continue
-        if line == 1 and fields[0].lower() == "smiles":
-            continue  # a header row
-        _add(parsed, line, fields[0], fields[1] if len(fields) > 1 else "")
-    return parsed
+def _line_blocks(text: str, block_size: int) -> list[RowBlock]:
+    first, _, rest = text.partition("\n")
+    if [field.lower() for field in first.split()[:1]] == ["smiles"]:
+        return line_blocks(rest, 2, FIELDS, block_size)  # a header row
+    return line_blocks(text, 1, FIELDS, block_size)
 
 
-def _parse_csv(filename: str, text: str) -> ParsedUpload[Record]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [name.strip().lower() for name in reader.fieldnames or []]
-    if "smiles" not in header:
-        found = shorten(", ".join(reader.fieldnames or [])) or "nothing"
+def _csv_blocks(filename: str, text: str, block_size: int) -> list[RowBlock]:
+    header, columns = csv_header(filename, text)
+    if "smiles" not in columns:
+        found = shorten(", ".join(header)) or "nothing"
         raise InvalidUploadError(
             f"{filename} needs a header row with a smiles column (found {found})"
         )
-    reader.fieldnames = header
-    parsed: ParsedUpload[Record] = ParsedUpload()
-    try:
-        for row in reader:
-            _add(parsed, reader.line_num, row["smiles"] or "", row.get("name") or "")
-    except csv.Error as exc:
-        raise InvalidUploadError(f"{filename} is not a valid CSV file: {exc}") from None
-    return parsed
-
-
-def _add(parsed: ParsedUpload[Record], line: int, smiles: str, name: str) -> None:
-    try:
-        record = Record(smiles=smiles, name=name)
-    except ValidationError as exc:
-        parsed.errors.append(ItemError(item=f"line {line}", reason=describe_invalid(exc)))
-    else:
-        parsed.records.append((line, record))
+    return csv_blocks(filename, text, columns, block_size)

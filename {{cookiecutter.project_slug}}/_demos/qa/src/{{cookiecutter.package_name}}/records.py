@@ -1,24 +1,22 @@
 """What one FAQ entry is, how an uploaded CSV becomes entries, and how a search asks and answers."""
 
-import csv
-import io
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, Field, StringConstraints
 from sqlalchemy import Column, Text
 
 from .config import Settings
 from .milvus_store import Match
 from .quoting import shorten
-from .schemas import ItemError
 from .uploads import (
     InvalidUploadError,
     ParsedUpload,
     SourceFile,
+    csv_blocks,
+    csv_header,
     decode_text,
-    describe_invalid,
     only_file,
 )
 
@@ -100,38 +98,28 @@ def sample_data(settings: Settings) -> Path:
 
 
 def parse_files(files: Sequence[SourceFile], settings: Settings) -> ParsedUpload[Record]:
-    """Records from the one file of a load."""
+    """The rows of the one file of a load, in blocks of a batch each."""
     file = only_file(files)
-    return parse_upload(file.name, file.read())
+    return parse_upload(file.name, file.read(), settings.batch_size)
 
 
-def parse_upload(filename: str, data: bytes) -> ParsedUpload[Record]:
-    """Read a CSV with a header row naming the columns question and answer."""
-    reader = csv.DictReader(io.StringIO(decode_text(data, filename), newline=""))
-    header = [name.strip().lower() for name in reader.fieldnames or []]
-    missing = [name for name in REQUIRED_COLUMNS if name not in header]
+def parse_upload(filename: str, data: bytes, block_size: int = 1000) -> ParsedUpload[Record]:
+    """Read a CSV with a header row naming the columns question and answer.
+
+    Only the file as a whole is checked here; each row is checked when its block is loaded.
+    """
+    text = decode_text(data, filename)
+    header, columns = csv_header(filename, text)
+    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     if missing:
-        found = shorten(", ".join(reader.fieldnames or [])) or "nothing"
+        found = shorten(", ".join(header)) or "nothing"
         raise InvalidUploadError(
             f"{filename} needs a header row with the columns question and answer "
             f"(missing {', '.join(missing)}; found {found})"
         )
-    reader.fieldnames = header
-    parsed: ParsedUpload[Record] = ParsedUpload()
-    try:
-        for row in reader:
-            _add_row(parsed, reader.line_num, row)
-    except csv.Error as exc:
-        raise InvalidUploadError(f"{filename} is not a valid CSV file: {exc}") from None
+    parsed: ParsedUpload[Record] = ParsedUpload(
+        blocks=csv_blocks(filename, text, columns, block_size)
+    )
     if not parsed.total:
         raise InvalidUploadError(f"{filename} has a header but no rows")
     return parsed
-
-
-def _add_row(parsed: ParsedUpload[Record], line: int, row: dict[str, Any]) -> None:
-    try:
-        record = Record(question=row["question"] or "", answer=row["answer"] or "")
-    except ValidationError as exc:
-        parsed.errors.append(ItemError(item=f"line {line}", reason=describe_invalid(exc)))
-    else:
-        parsed.records.append((line, record))
