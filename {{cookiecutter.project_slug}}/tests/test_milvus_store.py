@@ -156,6 +156,7 @@ class OtherShape:
         self.dim = encoder.dim * 2
         self.metric = encoder.metric
         self.vector_type = encoder.vector_type
+        self.cheap = encoder.cheap
 
     def encode_batch(self, inputs: object) -> list[Vector | EncodingError]:
         raise NotImplementedError

@@ -1,10 +1,9 @@
 """A search: query -> encoder -> Milvus -> metadata -> ranked hits."""
 
-import asyncio
-
 from .encoders import Encoder, InvalidQueryError, Vector
 from .metadata_store import MetadataStore
 from .milvus_store import MAX_LIMIT, MilvusStore
+from .query_batcher import QueryBatcher
 from .records import EncoderInput, Hit, SearchRequest
 
 
@@ -14,10 +13,12 @@ class Searcher:
         encoder: Encoder[EncoderInput],
         milvus: MilvusStore,
         metadata: MetadataStore,
+        batcher: QueryBatcher[EncoderInput],
         default_top_k: int,
         max_top_k: int,
     ) -> None:
         self._encoder = encoder
+        self._batcher = batcher
         self._milvus = milvus
         self._metadata = metadata
         self._default_top_k = default_top_k
@@ -27,8 +28,16 @@ class Searcher:
         top_k = request.top_k or self._default_top_k
         if top_k > self._max_top_k:
             raise InvalidQueryError(f"top_k must be between 1 and {self._max_top_k}, got {top_k}")
-        vector = await asyncio.to_thread(self._encoder.encode_query, request.encoder_input())
-        return await self._stored_nearest(vector, top_k)
+        return await self._stored_nearest(await self._encode(request.encoder_input()), top_k)
+
+    async def _encode(self, query: EncoderInput) -> Vector:
+        # A cheap encoder takes less time than a hand-off to a thread would.
+        if self._encoder.cheap:
+            return self._encoder.encode_query(query)
+        return await self._batcher.encode(query)
+
+    async def close(self) -> None:
+        await self._batcher.close()
 
     async def _stored_nearest(self, vector: Vector, top_k: int) -> list[Hit]:
         """The `top_k` nearest items the metadata store holds, best first.

@@ -13,6 +13,7 @@ from .ingest import INTERRUPTED, Ingestor
 from .load_queue import ChunkQueue, InProcessQueue, RedisQueue
 from .metadata_store import MetadataStore
 from .milvus_store import MilvusStore
+from .query_batcher import QueryBatcher
 from .records import VECTORS_PER_ITEM, EncoderInput, item_columns
 from .search import Searcher
 from .store_lock import StoreLock
@@ -68,7 +69,14 @@ async def _open(
         milvus=milvus,
         metadata=metadata,
         ingestor=Ingestor(metadata, milvus, encoder, settings, functools.partial(_queue, settings)),
-        searcher=Searcher(encoder, milvus, metadata, settings.default_top_k, settings.max_top_k),
+        searcher=Searcher(
+            encoder,
+            milvus,
+            metadata,
+            QueryBatcher(encoder, settings.query_batch_size, settings.query_batch_wait_ms / 1000),
+            settings.default_top_k,
+            settings.max_top_k,
+        ),
         lock=lock,
     )
 
@@ -95,6 +103,7 @@ async def _load_encoder(settings: Settings) -> Encoder[EncoderInput]:
 async def close_services(services: Services) -> None:
     try:
         await services.ingestor.shutdown()
+        await services.searcher.close()
         await services.milvus.close()
         await services.metadata.close()
     finally:

@@ -44,6 +44,9 @@ class Encoder(Protocol[InputT]):
     dim: int
     metric: Metric
     vector_type: VectorType
+    # True when a query encodes in well under a millisecond: a search then encodes it on the
+    # event loop, where a hand-off to a thread would cost more than the work.
+    cheap: bool
 
     def encode_batch(self, inputs: Sequence[InputT]) -> list[Vector | EncodingError]:
         """Encode many inputs; an input that cannot be encoded yields an EncodingError."""

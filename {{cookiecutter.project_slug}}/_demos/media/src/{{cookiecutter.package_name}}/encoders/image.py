@@ -119,6 +119,7 @@ class EfficientNetEncoder:
     dim = 1280
     metric = Metric.COSINE
     vector_type = VectorType.FLOAT
+    cheap = False
 
     def __init__(
         self,
@@ -153,18 +154,25 @@ class EfficientNetEncoder:
         self.onnx_path: str | None = None
         if self.runtime == "torch":
             self._model = self._load_torch().to(self._device)
-            return
+        else:
+            assert ort is not None
+            self.onnx_path = self._onnx_file(cache_dir, default_weights)
+            self._session = ort.InferenceSession(self.onnx_path, providers=providers)
+        # The first run sets the runtime up (memory, kernels): pay for it here, not in a search.
+        self._run(np.zeros((1, 3, SIZE, SIZE), dtype=np.float32))
+
+    def _onnx_file(self, cache_dir: str, default_weights: str) -> str:
+        """The ONNX export of the weights, made once and kept in `cache_dir`."""
         name = ONNX_NAME
         if os.path.abspath(self.weights_path) != os.path.abspath(default_weights):
             # Other weights get their own export, so a stale one is never reused by mistake.
             stat = os.stat(self.weights_path)
             key = f"{os.path.abspath(self.weights_path)}:{stat.st_size}:{stat.st_mtime_ns}"
             name += "-" + hashlib.sha256(key.encode()).hexdigest()[:12]
-        self.onnx_path = os.path.join(cache_dir, name + ".onnx")
-        if not os.path.exists(self.onnx_path):
-            self._export(self.onnx_path)
-        assert ort is not None
-        self._session = ort.InferenceSession(self.onnx_path, providers=providers)
+        path = os.path.join(cache_dir, name + ".onnx")
+        if not os.path.exists(path):
+            self._export(path)
+        return path
 
     def _load_torch(self) -> _Features:
         # Built from the config and loaded here rather than from_pretrained: that one calls

@@ -20,6 +20,8 @@ rdBase.DisableLog("rdApp.*")
 class MorganFingerprintEncoder:
     metric = Metric.JACCARD
     vector_type = VectorType.BINARY
+    # A fingerprint takes tens of microseconds.
+    cheap = True
 
     def __init__(self, radius: int = 2, bits: int = 2048) -> None:
         if bits % 8:

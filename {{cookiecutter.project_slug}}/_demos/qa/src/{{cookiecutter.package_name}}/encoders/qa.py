@@ -11,6 +11,7 @@ from .base import EncodingError, InvalidQueryError, Metric, Vector, VectorType
 class MiniLMEncoder:
     metric = Metric.COSINE
     vector_type = VectorType.FLOAT
+    cheap = False
 
     def __init__(
         self, model_path: str | None = None, device: str = "cpu", batch_size: int = 64
@@ -25,6 +26,9 @@ class MiniLMEncoder:
         self._model = SentenceTransformer(path, device=device)
         self._batch_size = batch_size
         self.dim = int(self._model.get_embedding_dimension() or 384)
+        # The first call sets torch up (about three times a query's time): pay for it here,
+        # not in the first search.
+        self.encode_batch(["warm up"])
 
     def encode_batch(self, inputs: Sequence[str]) -> list[Vector | EncodingError]:
         embeddings = self._model.encode(
