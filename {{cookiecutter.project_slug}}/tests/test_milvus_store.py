@@ -6,8 +6,13 @@ from collections.abc import AsyncIterator
 import pytest
 
 from {{ cookiecutter.package_name }}.config import Settings
-from {{ cookiecutter.package_name }}.encoders import Encoder, EncodingError, Metric, Vector
-from {{ cookiecutter.package_name }}.milvus_store import MilvusStore, SchemaMismatchError, score_of
+from {{ cookiecutter.package_name }}.encoders import Encoder, EncodingError, Metric, Vector, VectorType
+from {{ cookiecutter.package_name }}.milvus_store import (
+    MilvusStore,
+    SchemaMismatchError,
+    rows_per_insert,
+    score_of,
+)
 from {{ cookiecutter.package_name }}.records import EncoderInput
 
 from examples import ENCODER_INPUTS
@@ -170,3 +175,28 @@ async def test_a_collection_built_for_another_encoder_is_refused(
 ) -> None:
     with pytest.raises(SchemaMismatchError, match="another vector field"):
         await MilvusStore.open(settings, OtherShape(encoder))
+
+
+@pytest.mark.parametrize(
+    ("dim", "vector_type", "rows"),
+    [
+        (1280, VectorType.FLOAT, 819),  # a video frame's vector: 5 KB
+        (384, VectorType.FLOAT, 2730),
+        (2048, VectorType.BINARY, 16384),  # a fingerprint: 256 bytes
+        (10**8, VectorType.FLOAT, 1),  # one row, however large, still goes
+    ],
+)
+def test_each_insert_stays_under_the_size_milvus_lite_handles_well(
+    dim: int, vector_type: VectorType, rows: int
+) -> None:
+    assert rows_per_insert(dim, vector_type) == rows
+
+
+async def test_a_batch_larger_than_one_insert_lands_whole(
+    store: MilvusStore, encoder: Encoder[EncoderInput]
+) -> None:
+    vector = encoder.encode_query(ENCODER_INPUTS[0])
+    count = rows_per_insert(encoder.dim, encoder.vector_type) + 3
+    await store.insert(list(range(count)), [[vector]] * count)
+    await store.flush()
+    assert await store.count() == count
