@@ -6,7 +6,7 @@ DEMO ?= molecule
 DEMO_DIR := build/demo
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test services lint lock clean
+.PHONY: help demo test bench services lint lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
@@ -40,6 +40,9 @@ demo: $(VENV)/.render  ## render DEMO (molecule, qa, image or video) into build/
 
 test: $(VENV)/.test services  ## bake every demo, lint and type-check it, run its tests, serve it
 	$(BIN)/pytest --numprocesses 2 --dist loadfile $(PYTEST_ARGS)
+
+bench: $(VENV)/.test  ## bake every demo, benchmark it on 127.0.0.1 and write docs/benchmarks.md
+	$(BIN)/python scripts/bench.py $(DEMOS)
 
 # The tests start mariadbd and redis-server themselves (no systemd needed); they only need
 # the binaries.
