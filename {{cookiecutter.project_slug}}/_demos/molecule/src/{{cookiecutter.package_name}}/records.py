@@ -1,7 +1,6 @@
 """What one molecule is, how an uploaded SMILES or CSV file becomes molecules, how a search asks."""
 
 import csv
-import io
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,8 +17,10 @@ from .uploads import (
     InvalidUploadError,
     ParsedUpload,
     SourceFile,
+    csv_rows,
     decode_text,
     describe_invalid,
+    invalid_csv,
     only_file,
 )
 
@@ -131,7 +132,14 @@ def _parse_lines(text: str) -> ParsedUpload[Record]:
 
 
 def _parse_csv(filename: str, text: str) -> ParsedUpload[Record]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    reader = csv_rows(text)
+    try:
+        return _parse_rows(filename, reader)
+    except csv.Error as exc:
+        raise invalid_csv(filename, exc) from None
+
+
+def _parse_rows(filename: str, reader: "csv.DictReader[str]") -> ParsedUpload[Record]:
     header = [name.strip().lower() for name in reader.fieldnames or []]
     if "smiles" not in header:
         found = shorten(", ".join(reader.fieldnames or [])) or "nothing"
@@ -140,11 +148,8 @@ def _parse_csv(filename: str, text: str) -> ParsedUpload[Record]:
         )
     reader.fieldnames = header
     parsed: ParsedUpload[Record] = ParsedUpload()
-    try:
-        for row in reader:
-            _add(parsed, reader.line_num, row["smiles"] or "", row.get("name") or "")
-    except csv.Error as exc:
-        raise InvalidUploadError(f"{filename} is not a valid CSV file: {exc}") from None
+    for row in reader:
+        _add(parsed, reader.line_num, row["smiles"] or "", row.get("name") or "")
     return parsed
 
 

@@ -1,7 +1,6 @@
 """What one FAQ entry is, how an uploaded CSV becomes entries, and how a search asks and answers."""
 
 import csv
-import io
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,8 +16,10 @@ from .uploads import (
     InvalidUploadError,
     ParsedUpload,
     SourceFile,
+    csv_rows,
     decode_text,
     describe_invalid,
+    invalid_csv,
     only_file,
 )
 
@@ -107,7 +108,17 @@ def parse_files(files: Sequence[SourceFile], settings: Settings) -> ParsedUpload
 
 def parse_upload(filename: str, data: bytes) -> ParsedUpload[Record]:
     """Read a CSV with a header row naming the columns question and answer."""
-    reader = csv.DictReader(io.StringIO(decode_text(data, filename), newline=""))
+    reader = csv_rows(decode_text(data, filename))
+    try:
+        parsed = _parse_rows(filename, reader)
+    except csv.Error as exc:
+        raise invalid_csv(filename, exc) from None
+    if not parsed.total:
+        raise InvalidUploadError(f"{filename} has a header but no rows")
+    return parsed
+
+
+def _parse_rows(filename: str, reader: "csv.DictReader[str]") -> ParsedUpload[Record]:
     header = [name.strip().lower() for name in reader.fieldnames or []]
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
@@ -118,13 +129,8 @@ def parse_upload(filename: str, data: bytes) -> ParsedUpload[Record]:
         )
     reader.fieldnames = header
     parsed: ParsedUpload[Record] = ParsedUpload()
-    try:
-        for row in reader:
-            _add_row(parsed, reader.line_num, row)
-    except csv.Error as exc:
-        raise InvalidUploadError(f"{filename} is not a valid CSV file: {exc}") from None
-    if not parsed.total:
-        raise InvalidUploadError(f"{filename} has a header but no rows")
+    for row in reader:
+        _add_row(parsed, reader.line_num, row)
     return parsed
 
 
