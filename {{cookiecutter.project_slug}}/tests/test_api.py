@@ -14,7 +14,6 @@ from {{ cookiecutter.package_name }}.encoders import Encoder
 from {{ cookiecutter.package_name }}.records import EncoderInput
 
 from examples import (
-    BAD_UPLOADS,
     INVALID_SEARCH,
     MISSING_SEARCH,
     QUERY_FIELD,
@@ -129,16 +128,6 @@ async def test_drop_collection_empties_both_stores(client: httpx.AsyncClient) ->
     assert (await client.delete("/collection")).status_code == 204
     assert await counts(client) == {"milvus": 0, "metadata": 0}
     assert (await client.post("/search", **search())).json() == {"results": []}
-
-
-@pytest.mark.parametrize(("files", "message"), BAD_UPLOADS)
-async def test_bad_files_are_refused_and_change_nothing(
-    client: httpx.AsyncClient, files: list[tuple[str, bytes]], message: str
-) -> None:
-    response = await client.post("/items", files=multipart(files))
-    assert response.status_code == 422
-    assert message in response.json()["detail"]
-    assert await counts(client) == {"milvus": 0, "metadata": 0}
 
 
 @pytest.mark.parametrize(

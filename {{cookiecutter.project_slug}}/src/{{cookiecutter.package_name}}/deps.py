@@ -7,7 +7,7 @@ from fastapi import Depends, HTTPException, Request, UploadFile, status
 from fastapi.security import APIKeyHeader
 
 from .services import Services
-from .uploads import SourceFile
+from .uploads import SourceFile, upload_name
 
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
 _CHUNK = 1024 * 1024
@@ -51,5 +51,5 @@ async def read_uploads(uploads: list[UploadFile], limit: int) -> list[SourceFile
                     f"than the limit of {limit:,} bytes",
                 )
             chunks.append(chunk)
-        files.append(SourceFile(upload.filename or f"file {number}", data=b"".join(chunks)))
+        files.append(SourceFile(upload_name(upload.filename, number), data=b"".join(chunks)))
     return files

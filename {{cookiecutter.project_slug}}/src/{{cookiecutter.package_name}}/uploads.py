@@ -5,8 +5,10 @@ which is quick; its rows become records only when their block's chunk runs, so a
 million rows is accepted in about a second and holds its text, not a million records.
 """
 
+import codecs
 import csv
 import io
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -69,7 +71,7 @@ class RowBlock:
         if self.fields:
             yield from self._read_lines()
             return
-        reader = csv.reader(io.StringIO(self.text, newline=""))
+        reader = csv.reader(io.StringIO(self.text, newline=""), strict=True)
         for row in reader:
             if row:
                 values = dict(zip(self.columns, row, strict=False))
@@ -106,9 +108,9 @@ def _is_row(line: str) -> bool:
 def csv_header(filename: str, text: str) -> tuple[list[str], list[str]]:
     """The names in a CSV file's header row as written, and as matched (trimmed, lower case)."""
     try:
-        names = next(csv.reader(io.StringIO(text, newline="")), [])
+        names = next(csv.reader(io.StringIO(text, newline=""), strict=True), [])
     except csv.Error as exc:
-        raise InvalidUploadError(f"{filename} is not a valid CSV file: {exc}") from None
+        raise invalid_csv(filename, exc) from None
     return names, [name.strip().lower() for name in names]
 
 
@@ -117,7 +119,8 @@ def csv_blocks(filename: str, text: str, columns: Sequence[str], size: int) -> l
     may span lines). The whole file is read once here, so a broken one is refused now."""
     # Lines as the csv module counts them (\n, \r or \r\n), so row numbers agree.
     lines = io.StringIO(text, newline="").readlines()
-    reader = csv.reader(iter(lines))
+    # Strict: a quote left open is an error, not a field that swallows the rest of the file.
+    reader = csv.reader(iter(lines), strict=True)
     blocks: list[RowBlock] = []
     try:
         next(reader, None)  # the header
@@ -128,7 +131,7 @@ def csv_blocks(filename: str, text: str, columns: Sequence[str], size: int) -> l
                 blocks.append(_csv_block(lines, start, reader.line_num, rows, columns))
                 start, rows = reader.line_num, 0
     except csv.Error as exc:
-        raise InvalidUploadError(f"{filename} is not a valid CSV file: {exc}") from None
+        raise invalid_csv(filename, exc) from None
     if rows:
         blocks.append(_csv_block(lines, start, len(lines), rows, columns))
     return blocks
@@ -215,18 +218,59 @@ def only_file(files: Sequence[SourceFile]) -> SourceFile:
     return files[0]
 
 
+_AS_UTF8 = "save it as UTF-8 and upload it again"
+# Characters that would make a file name shown in a page, a log or a terminal say something
+# else: the C0/C1 controls (NUL, ESC, newline...) and the bidirectional overrides and isolates
+# that turn "photo\u202egpj.exe" into "photoexe.jpg" on screen.
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# As long as the name columns: the end is kept, since the extension says what the file is.
+NAME_LIMIT = 255
+
+
+def upload_name(filename: str | None, number: int) -> str:
+    """The label an uploaded file is known by: the client's file name, with what would not
+    show as written replaced by U+FFFD, and at most NAME_LIMIT characters.
+
+    It is only ever a label (stored files are named by content), so a name such as
+    `../../x.jpg` is kept as sent: it names nothing on this machine.
+    """
+    name = "".join(
+        "\ufffd" if unicodedata.category(char) == "Cc" or char in _BIDI_CONTROLS else char
+        for char in filename or ""
+    )
+    if not name.strip():
+        return f"file {number}"
+    return name if len(name) <= NAME_LIMIT else f"...{name[3 - NAME_LIMIT :]}"
+
+
 def decode_text(data: bytes, filename: str) -> str:
-    """Decode an uploaded text file as UTF-8, or say where it is not."""
+    """Decode an uploaded text file as UTF-8, or say why it is not UTF-8 text."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise InvalidUploadError(f"{filename} is UTF-16 text, not UTF-8; {_AS_UTF8}")
+    # UTF-8 text never holds a NUL byte; a picture, a document or UTF-16 text does.
+    if b"\0" in data:
+        raise InvalidUploadError(
+            f"{filename} is not UTF-8 text: it holds NUL bytes (a binary file, or UTF-16 text "
+            f"without a byte order mark); {_AS_UTF8}"
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InvalidUploadError(
             f"{filename} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-            "save it as UTF-8 and upload it again"
+            f"{_AS_UTF8}"
         ) from None
     if not text.strip():
         raise InvalidUploadError(f"{filename} is empty")
     return text
+
+
+def invalid_csv(filename: str, exc: csv.Error) -> InvalidUploadError:
+    """Why a CSV cannot be read, in words a person can act on."""
+    reason = str(exc)
+    if reason == "unexpected end of data":
+        reason = "it ends inside a quoted field (a quote is never closed, or the file is cut off)"
+    return InvalidUploadError(f"{filename} is not a valid CSV file: {reason}")
 
 
 def describe_invalid(exc: ValidationError) -> str:

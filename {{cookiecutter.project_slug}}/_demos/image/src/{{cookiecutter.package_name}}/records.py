@@ -10,7 +10,7 @@ from sqlalchemy import Column, Integer, String
 
 from .config import Settings
 from .encoders.image import ImageInput, InvalidImageError, open_image
-from .media import MediaStore
+from .media import WRITTEN, MediaStore
 from .milvus_store import Match
 from .picture_search import SearchBody as SearchBody
 from .picture_search import SearchRequest as SearchRequest
@@ -33,6 +33,8 @@ class Record(BaseModel):
 
     _source: SourceFile | None = PrivateAttr(None)
     _media: MediaStore | None = PrivateAttr(None)
+    # Whether this item's load wrote its stored file: then a failure to decode removes it.
+    _written: bool = PrivateAttr(False)
 
     def staged(self) -> dict[str, Any]:
         """Copy the file into the media store and return the record as a load task carries
@@ -43,14 +45,15 @@ class Record(BaseModel):
             data = self._source.read()
         except OSError as exc:
             raise InvalidItemError(f"cannot read the file: {exc.strerror}") from None
-        self.file = self._media.put(data, self.media_type.rpartition("/")[2])
-        return self.model_dump()
+        self.file, written = self._media.put(data, self.media_type.rpartition("/")[2])
+        return {**self.model_dump(), WRITTEN: written}
 
     @classmethod
     def from_task(cls, data: dict[str, Any], settings: Settings) -> "Record":
         """The record a load task carried, its file found in the media store."""
         record = cls.model_validate(data)
         record._media = MediaStore(settings.media_root)
+        record._written = bool(data.get(WRITTEN))
         return record
 
     def encoder_inputs(self) -> list[EncoderInput]:
@@ -59,7 +62,11 @@ class Record(BaseModel):
             raise InvalidItemError(f"{self.name} has no stored file")
         try:
             image = open_image(self._media.path(self.file).read_bytes())
-        except (OSError, InvalidImageError) as exc:
+        except OSError as exc:  # its strerror, not str(): that names the path on this machine
+            raise InvalidItemError(f"cannot read the stored file: {exc.strerror}") from None
+        except InvalidImageError as exc:
+            if self._written:  # no item will hold the file: the load leaves nothing behind
+                self._media.discard(self.file)
             raise InvalidItemError(str(exc)) from None
         return [image]
 

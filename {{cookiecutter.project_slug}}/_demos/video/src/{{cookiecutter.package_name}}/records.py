@@ -11,7 +11,7 @@ from sqlalchemy import JSON, Column, Float, Integer, String
 from .config import Settings
 from .encoders.image import ImageInput
 from .encoders.video import FrameSampler, InvalidVideoError, frame_at, probe
-from .media import MediaStore
+from .media import WRITTEN, MediaStore
 from .milvus_store import Match
 from .picture_search import SearchBody as SearchBody
 from .picture_search import SearchRequest as SearchRequest
@@ -44,6 +44,8 @@ class Record(BaseModel):
 
     _source: SourceFile | None = PrivateAttr(None)
     _media: MediaStore | None = PrivateAttr(None)
+    # Whether this item's load wrote its stored file: then a failure to decode removes it.
+    _written: bool = PrivateAttr(False)
     _sampler: FrameSampler | None = PrivateAttr(None)
     _extension: str = PrivateAttr("bin")
 
@@ -56,14 +58,15 @@ class Record(BaseModel):
             data = self._source.read()
         except OSError as exc:
             raise InvalidItemError(f"cannot read the file: {exc.strerror}") from None
-        self.file = self._media.put(data, self._extension)
-        return self.model_dump()
+        self.file, written = self._media.put(data, self._extension)
+        return {**self.model_dump(), WRITTEN: written}
 
     @classmethod
     def from_task(cls, data: dict[str, Any], settings: Settings) -> "Record":
         """The record a load task carried, its file found in the media store."""
         record = cls.model_validate(data)
         record._media = MediaStore(settings.media_root)
+        record._written = bool(data.get(WRITTEN))
         record._sampler = FrameSampler(settings.frames_per_second, settings.max_frames_per_video)
         return record
 
@@ -74,7 +77,11 @@ class Record(BaseModel):
         try:
             with self._media.path(self.file).open("rb") as stream:
                 frames = self._sampler.sample(stream)
-        except (OSError, InvalidVideoError) as exc:
+        except OSError as exc:  # its strerror, not str(): that names the path on this machine
+            raise InvalidItemError(f"cannot read the stored file: {exc.strerror}") from None
+        except InvalidVideoError as exc:
+            if self._written:  # no item will hold the file: the load leaves nothing behind
+                self._media.discard(self.file)
             raise InvalidItemError(str(exc)) from None
         self.frame_times = [frame.at for frame in frames]
         return [frame.image for frame in frames]
