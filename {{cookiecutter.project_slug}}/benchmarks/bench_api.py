@@ -316,13 +316,15 @@ def summary(measured: ThroughHttp, raw: Timings, limits: dict[str, float]) -> No
 
 
 async def benchmark(folder: Path, scale: int, searches: int, port: int) -> None:
-    # Files this process stages (the media demos) go to the scratch folder too.
-    os.environ[PREFIX + "MEDIA_ROOT"] = str(folder / "var" / "media")
-    settings = Settings(_env_file=None)
+    defaults = Settings(_env_file=None)
+    # The sample is read from this project; whatever this process and the service write (the
+    # stores, staged files, a model export) goes to the scratch folder, their working folder.
+    settings = defaults.model_copy(update={"data_root": defaults.data_root.resolve()})
+    os.chdir(folder)
     sample = Sample.read(settings)
     records = sample.records
     queries = [SearchRequest.like(records[n % len(records)], TOP_K) for n in range(searches)]
-    data_path = scaled_copy(settings, folder / "data", scale)
+    data_path = scaled_copy(settings, folder / defaults.data_root, scale)
     encoder = load_encoder(settings.encoder, settings.encoder_options)
     limits = encoder_limits(encoder, sample, queries)
     service = Service(folder, port)

@@ -14,7 +14,7 @@ from {{ cookiecutter.package_name }}.uploads import (
     line_blocks,
 )
 
-COLUMNS = ["question", "answer"]
+COLUMNS = ["key", "value"]
 
 
 def read_all(blocks: list[RowBlock]) -> list[tuple[int, dict[str, str]]]:
@@ -33,34 +33,34 @@ def read_whole(text: str) -> list[tuple[int, dict[str, str]]]:
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
 def test_csv_blocks_read_as_the_whole_file_does(size: int, newline: str) -> None:
     rows = ['"a, b","one\ntwo"', "", "c,d", "e", '"f ""g""","h\n\ni"', "j,k"]
-    text = newline.join(["Question,Answer", *rows]) + newline
-    blocks = csv_blocks("faq.csv", text, COLUMNS, size)
+    text = newline.join(["Key,Value", *rows]) + newline
+    blocks = csv_blocks("rows.csv", text, COLUMNS, size)
     assert read_all(blocks) == read_whole(text)
     assert sum(block.rows for block in blocks) == 5
     assert all(block.rows <= size for block in blocks)
 
 
 def test_a_header_alone_is_no_rows_and_a_broken_file_is_refused() -> None:
-    assert csv_blocks("faq.csv", "question,answer\n", COLUMNS, 10) == []
+    assert csv_blocks("rows.csv", "key,value\n", COLUMNS, 10) == []
     with pytest.raises(InvalidUploadError, match="not a valid CSV file"):
-        csv_blocks("faq.csv", "question,answer\nq," + "x" * 200_000 + "\n", COLUMNS, 10)
+        csv_blocks("rows.csv", "key,value\nq," + "x" * 200_000 + "\n", COLUMNS, 10)
 
 
 def test_the_header_is_matched_trimmed_and_in_any_case() -> None:
-    assert csv_header("faq.csv", " Question ,ANSWER\nq,a\n") == (
-        [" Question ", "ANSWER"],
-        ["question", "answer"],
+    assert csv_header("rows.csv", " Key ,VALUE\nq,a\n") == (
+        [" Key ", "VALUE"],
+        ["key", "value"],
     )
 
 
 @pytest.mark.parametrize("size", [1, 2, 100])
 def test_line_blocks_skip_comments_and_blank_lines(size: int) -> None:
-    text = "CCO ethanol\n# a comment\n\n  c1ccccc1\tbenzene ring\nCC\n"
-    blocks = line_blocks(text, 3, ["smiles", "name"], size)
+    text = "A1 first\n# a comment\n\n  B2\tsecond one\nC3\n"
+    blocks = line_blocks(text, 3, ["code", "label"], size)
     assert read_all(blocks) == [
-        (3, {"smiles": "CCO", "name": "ethanol"}),
-        (6, {"smiles": "c1ccccc1", "name": "benzene ring"}),
-        (7, {"smiles": "CC", "name": ""}),
+        (3, {"code": "A1", "label": "first"}),
+        (6, {"code": "B2", "label": "second one"}),
+        (7, {"code": "C3", "label": ""}),
     ]
     assert sum(block.rows for block in blocks) == 3
     assert all(0 < block.rows <= size for block in blocks)

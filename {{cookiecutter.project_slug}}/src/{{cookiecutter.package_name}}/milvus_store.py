@@ -151,6 +151,7 @@ class MilvusStore:
             settings.milvus_uri if settings.uses_milvus_lite else None,
         )
         await store.ensure_collection()
+        await store.warm_up()
         return store
 
     async def ensure_collection(self) -> None:
@@ -321,6 +322,14 @@ class MilvusStore:
     async def flush(self) -> None:
         """Seal what was inserted: Lite scans unflushed rows one by one, servers index them."""
         await self._client.flush(self.collection)
+        await self.warm_up()
+
+    async def warm_up(self) -> None:
+        """One search, so the first search a client makes does not pay for readying the newly
+        sealed data (150 ms for a few hundred pictures on Milvus Lite, measured)."""
+        dim, binary = self._encoder.dim, self._encoder.vector_type is VectorType.BINARY
+        probe: Vector = b"\x01" + bytes(dim // 8 - 1) if binary else [1.0] + [0.0] * (dim - 1)
+        await self._search_rows(probe, 1)
 
     async def reset(self) -> None:
         """Drop the collection and create it again, empty."""

@@ -1,6 +1,6 @@
 """Turning uploaded bytes into records: the checks every demo's parser shares.
 
-A text file (CSV, SMILES lines) is checked whole and cut into blocks of rows when it arrives,
+A text file (CSV, or lines of fields) is checked whole and cut into blocks of rows when it arrives,
 which is quick; its rows become records only when their block's chunk runs, so a load of a
 million rows is accepted in about a second and holds its text, not a million records.
 """
