@@ -166,19 +166,37 @@ class Ingestor:
     async def run_in_order(self, job_id: str, chunks: Sequence[Chunk]) -> None:
         """Run a job's chunks one after another in this process; the first that fails ends
         the job failed."""
+        current: asyncio.Task[Prepared] | None = None
+        ahead: asyncio.Task[Prepared] | None = None
         try:
-            for chunk in chunks:
-                await self.run_chunk(chunk)
+            for index, chunk in enumerate(chunks):
+                current = ahead or asyncio.create_task(self._prepare(chunk))
+                await asyncio.wait({current})
+                # The next chunk is read and encoded while this one is written: the model and
+                # the stores work at once, one chunk ahead at most.
+                following = chunks[index + 1 : index + 2]
+                ahead = asyncio.create_task(self._prepare(following[0])) if following else None
+                await self.run_chunk(chunk, prepared=current)
         except asyncio.CancelledError:
             await asyncio.shield(self._metadata.fail_job(job_id, INTERRUPTED))
             raise
         except Exception:
             logger.exception("load job %s failed", job_id)
+        finally:
+            left = [task for task in (current, ahead) if task is not None and not task.done()]
+            for task in left:
+                task.cancel()
+            await asyncio.gather(*left, return_exceptions=True)
 
     async def run_chunk(
-        self, chunk: Chunk, worker: str = WORKER_NAME, last_try: bool = True
+        self,
+        chunk: Chunk,
+        worker: str = WORKER_NAME,
+        last_try: bool = True,
+        prepared: Awaitable["Prepared"] | None = None,
     ) -> None:
-        """Load one chunk, unless its job has ended or an earlier attempt finished it.
+        """Load one chunk, unless its job has ended or an earlier attempt finished it;
+        `prepared` is the chunk already read and encoded, if it was.
 
         On failure the exception propagates (for the queue to retry); on the `last_try` the
         job is first marked failed with the reason.
@@ -186,7 +204,7 @@ class Ingestor:
         if not await _must(lambda: self._metadata.start_chunk(chunk.job_id, chunk.index, worker)):
             return
         try:
-            result = await self._load(chunk)
+            result = await self._load(chunk, await (prepared or self._prepare(chunk)))
         except Exception as exc:
             if last_try:
                 message = f"{type(exc).__name__}: {exc}"
@@ -198,11 +216,15 @@ class Ingestor:
         if finished:
             await self._milvus.flush()
 
-    async def _load(self, chunk: Chunk) -> ChunkResult:
+    async def _prepare(self, chunk: Chunk) -> "Prepared":
+        """Read the chunk's records and encode them, off the event loop (no store touched)."""
         items = await asyncio.to_thread(chunk.items)
+        return Prepared(items, await asyncio.to_thread(self._encode, items))
+
+    async def _load(self, chunk: Chunk, prepared: "Prepared") -> ChunkResult:
+        items, encoded = prepared.items, prepared.encoded
         positions = [position for position, _, _ in items]
         await self._forget_earlier_attempt(chunk.job_id, positions)
-        encoded = await asyncio.to_thread(self._encode, items)
         result = ChunkResult(done=len(items), failed=len(encoded.errors))
         result.errors = [ItemError(item=label, reason=reason) for label, reason in encoded.errors]
         try:
@@ -342,3 +364,11 @@ class EncodedBatch:
     records: list[tuple[int, Record]] = field(default_factory=list)
     vectors: list[list[Vector]] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Prepared:
+    """A chunk read and encoded, ready to be written."""
+
+    items: list[tuple[int, str, dict[str, Any]]]
+    encoded: EncodedBatch
