@@ -157,7 +157,13 @@ class EfficientNetEncoder:
         else:
             assert ort is not None
             self.onnx_path = self._onnx_file(cache_dir, default_weights)
-            self._session = ort.InferenceSession(self.onnx_path, providers=providers)
+            options = ort.SessionOptions()
+            # Its threads would otherwise spin for a while after each run, waiting for more
+            # work: between searches that is CPU taken from the web process and Milvus.
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            self._session = ort.InferenceSession(
+                self.onnx_path, sess_options=options, providers=providers
+            )
         # The first run sets the runtime up (memory, kernels): pay for it here, not in a search.
         self._run(np.zeros((1, 3, SIZE, SIZE), dtype=np.float32))
 
