@@ -309,6 +309,10 @@ def summary(measured: ThroughHttp, raw: Timings, limits: dict[str, float]) -> No
     ratio("HTTP throughput, 32 clients / encoder, batches of 32", http["32"].rate,
           limits["batched"])  # fmt: skip
     ratio("HTTP throughput, 8 clients / encoder, batches of 32", http["8"].rate, limits["batched"])
+    # The model and Milvus share the machine's cores: together they manage at most this.
+    shared = 1 / (1 / limits["batched"] + 1 / raw.rate)
+    ratio("HTTP throughput, 32 clients / encoder and Milvus in turn",
+          http["32"].rate, shared)  # fmt: skip
     ratio("HTTP p99 / p50, 32 clients", http["32"].p99, http["32"].p50)
     ratio("first search after start / steady p50, 1 client", http["first"].p50, http["1"].p50)
     ratio("load rate / encoder-only rate", measured.load_rate, limits["load"])
