@@ -1,4 +1,5 @@
-"""The first tables: items holding a picture's name, media type, size and stored file; load jobs and their chunks.
+"""The first tables: items holding a picture's name, media type, size and stored file;
+load jobs and their chunks.
 
 Revision ID: 0001
 Revises:

@@ -1,4 +1,5 @@
-"""The first tables: items holding a video's name, media type, size, duration, stored file and frame times; load jobs and their chunks.
+"""The first tables: items holding a video's name, media type, size, duration, stored file
+and frame times; load jobs and their chunks.
 
 Revision ID: 0001
 Revises:
