@@ -199,11 +199,15 @@ async def test_a_schema_newer_than_the_code_is_refused(lite_settings: Settings) 
         await MetadataStore.open(settings, item_columns)
 
 
+# What the command line needs to find the stores a test's settings name.
+SHARED_SETTINGS = ("database_url", "table_prefix", "milvus_uri", "collection")
+
+
 def use_settings(monkeypatch: pytest.MonkeyPatch, settings: Settings, folder: Path) -> None:
     """The command line reads its settings from the environment (and a .env file, which
     `folder` lacks): give it these."""
     prefix = package.__name__.upper() + "_"
-    for name in ("database_url", "table_prefix", "milvus_uri", "collection"):
+    for name in SHARED_SETTINGS:
         monkeypatch.setenv(prefix + name.upper(), str(getattr(settings, name)))
     monkeypatch.chdir(folder)
 
@@ -221,17 +225,18 @@ def later_version(folder: Path) -> Path:
     return source
 
 
-def db_upgrade_with(source: Path, settings: Settings) -> subprocess.CompletedProcess[str]:
-    """`<package> db upgrade`, run by the version whose package is under `source`."""
+def run_version(
+    source: Path, settings: Settings, *command: str
+) -> subprocess.CompletedProcess[str]:
+    """A command of the version whose package is under `source`, on these settings' stores."""
     prefix = package.__name__.upper() + "_"
     environment = {
         **os.environ,
         "PYTHONPATH": str(source),
-        prefix + "DATABASE_URL": settings.database_url,
-        prefix + "TABLE_PREFIX": settings.table_prefix,
+        **{prefix + name.upper(): str(getattr(settings, name)) for name in SHARED_SETTINGS},
     }
     return subprocess.run(
-        [sys.executable, "-m", package.__name__, "db", "upgrade"],
+        [sys.executable, "-m", package.__name__, *command],
         cwd=source,  # no .env there
         env=environment,
         capture_output=True,
@@ -259,7 +264,15 @@ async def test_db_upgrade_adds_an_item_column_and_keeps_every_item_and_job(
     vectors = await milvus_count(settings, encoder)
     assert await model_differences(settings, with_a_note)  # the compare sees a missing column
 
-    result = db_upgrade_with(later_version(tmp_path / "later"), settings)
+    later = later_version(tmp_path / "later")
+    # Before its `db upgrade`, the later version refuses to run on the older schema.
+    refused = run_version(later, settings, "count")
+    assert (refused.returncode, refused.stderr) == (
+        2,
+        f"error: the database schema is at revision {head(settings)}, this version needs 0002: "
+        f"run {package.__name__} db upgrade\n",
+    )
+    result = run_version(later, settings, "db", "upgrade")
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"database schema upgraded from revision {head(settings)} to 0002\n"
 

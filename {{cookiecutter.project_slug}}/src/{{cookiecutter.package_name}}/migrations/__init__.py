@@ -109,7 +109,7 @@ def _refusal(current: str | None, target: str | None, known: set[str]) -> str:
     if current is not None and current not in known:
         return (
             f"the database schema is at revision {current}, which this version does not know "
-            f"(it needs {target}): a newer version upgraded it; run that one"
+            f"(it needs {target}): run the version that upgraded it"
         )
     at = current or "none (tables made before migrations)"
     return (
