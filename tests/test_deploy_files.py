@@ -66,8 +66,9 @@ def test_compose_runs_queue_workers_beside_the_app(bake: Bake) -> None:
     assert worker["build"] == app["build"]
     assert worker["env_file"] == app["env_file"]
     assert worker["command"] == [bake.package, "worker"]
+    # The app upgrades the schema before it reports healthy: the workers start on that one.
     assert worker["depends_on"] == {
-        name: {"condition": "service_healthy"} for name in ("milvus", "mariadb", "redis")
+        name: {"condition": "service_healthy"} for name in ("app", "milvus", "mariadb", "redis")
     }
     assert "replicas" in worker["deploy"]
     # The workers reach the same stores and queue as the app that hands them its loads.
@@ -92,5 +93,7 @@ def test_env_example_names_only_settings(bake: Bake) -> None:
 
 def test_dockerfile_serves_the_package(bake: Bake) -> None:
     dockerfile = (bake.path / "Dockerfile").read_text(encoding="utf-8")
-    assert f'CMD ["{bake.package}", "serve"]' in dockerfile
+    # The schema is brought up to date first, by this one process.
+    command = f"{bake.package} db upgrade && exec {bake.package} serve"
+    assert f'CMD ["sh", "-c", "{command}"]' in dockerfile
     assert 'pip install --constraint constraints.txt ".[mysql]"' in dockerfile

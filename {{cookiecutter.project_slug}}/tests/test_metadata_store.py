@@ -164,7 +164,8 @@ async def test_unknown_job_is_none(store: MetadataStore) -> None:
 
 
 async def test_stores_opened_at_once_all_find_their_tables(settings: Settings) -> None:
-    # Workers that start together race to create the tables: none of them may fail.
+    # Workers that start together on an empty database: one creates the tables (under the
+    # upgrade lock), the others wait for it and find them; none of them may fail.
     stores = await asyncio.gather(*(MetadataStore.open(settings, item_columns) for _ in range(4)))
     try:
         assert [await store.count_items() for store in stores] == [0, 0, 0, 0]

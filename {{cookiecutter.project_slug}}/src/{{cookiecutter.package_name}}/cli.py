@@ -1,6 +1,7 @@
-"""Command line: load files, search and count through the same code the API uses, or serve.
+"""Command line: load files, search and count through the same code the API uses, serve, or
+bring the database schema up to date (db upgrade).
 
-With --url, every command but serve and worker goes through a running service's HTTP API
+With --url, every command but serve, worker and db goes through a running service's HTTP API
 instead (with the API key from the settings, when one is set); use that while a server holds a
 Milvus Lite store, which one process at a time may open.
 """
@@ -36,6 +37,7 @@ from .consistency import DriftReport
 from .encoders import InvalidQueryError
 from .ingest import ProgressCallback, TooManyJobsError
 from .metadata_store import LoadRunningError
+from .migrations import SchemaError, ensure_current, upgrade
 from .records import Hit, SearchRequest, parse_files, sample_data
 from .remote import RemoteError, RemoteService
 from .schemas import Counts, Job, JobState
@@ -120,6 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         InvalidQueryError,
         LoadRunningError,
         RemoteError,
+        SchemaError,
         StoreInUseError,
         TooManyJobsError,
         OSError,
@@ -174,6 +177,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     repair.add_argument("--url", help=url_help)
     repair.set_defaults(run=_repair)
+
+    db = commands.add_parser("db", help="the metadata database's schema")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_upgrade = db_commands.add_parser(
+        "upgrade", help="bring the tables to this version's schema (run before serving it)"
+    )
+    db_upgrade.set_defaults(run=_db_upgrade)
     return parser
 
 
@@ -247,6 +257,15 @@ async def _repair(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
+    done = await upgrade(settings)
+    if done.before == done.after:
+        print(f"database schema at revision {done.after}: nothing to do")
+    else:
+        print(f"database schema upgraded from revision {done.before or 'none'} to {done.after}")
+    return 0
+
+
 def work(settings: Settings, concurrency: int | None) -> int:
     if not settings.queue_url:
         print(
@@ -255,6 +274,8 @@ def work(settings: Settings, concurrency: int | None) -> int:
             file=sys.stderr,
         )
         return 2
+    # Refuse an old schema in one line here, rather than in a traceback from each chunk.
+    asyncio.run(ensure_current(settings))
     if concurrency is not None:
         settings = settings.model_copy(update={"worker_concurrency": concurrency})
     logging.basicConfig(
@@ -268,6 +289,9 @@ def serve(settings: Settings) -> int:
     if settings.uses_milvus_lite:
         # Refuse in one line here, rather than in a traceback from the app's startup.
         StoreLock.acquire(Path(settings.milvus_uri)).release()
+    # And an old schema, once, before uvicorn starts its workers (an empty database gets its
+    # tables here, in this one process).
+    asyncio.run(ensure_current(settings))
     uvicorn.run(
         "{{ cookiecutter.package_name }}.main:create_app",
         factory=True,

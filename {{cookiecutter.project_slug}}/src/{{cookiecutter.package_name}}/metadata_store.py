@@ -1,5 +1,8 @@
 """The metadata side of the service: items (sharing their ids with Milvus) and load jobs.
 
+The tables below are the models; migrations/ holds the revisions that make a database's tables
+match them (a test checks that the two agree).
+
 SQLAlchemy 2 async Core with bound parameters only; a SQLite file by default, MySQL or
 MariaDB by URL (mysql+asyncmy:// or mysql+aiomysql://).
 
@@ -12,7 +15,6 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
@@ -34,12 +36,11 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import mysql
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_random
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from .config import Settings
+from .database import open_engine
+from .migrations import ensure_current
 from .schemas import ChunkAttempts, ItemError, Job, JobState
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; elsewhere ids are 64-bit like Milvus's.
@@ -85,11 +86,11 @@ class MetadataStore:
         stalled_after: float = 300.0,
     ) -> None:
         self._engine = engine
-        self._metadata = MetaData()
+        self.metadata = MetaData()
         self._stalled_after = timedelta(seconds=stalled_after)
         self.items = Table(
             f"{table_prefix}items",
-            self._metadata,
+            self.metadata,
             Column("id", _ID_TYPE, primary_key=True, autoincrement=True),
             Column("job_id", String(32), nullable=False, index=True),
             Column("position", Integer, nullable=False),
@@ -102,7 +103,7 @@ class MetadataStore:
         )
         self.jobs = Table(
             f"{table_prefix}jobs",
-            self._metadata,
+            self.metadata,
             Column("id", String(32), primary_key=True),
             Column("kind", String(16), nullable=False),
             Column("source", String(1024), nullable=False),
@@ -118,7 +119,7 @@ class MetadataStore:
         )
         self.chunks = Table(
             f"{table_prefix}job_chunks",
-            self._metadata,
+            self.metadata,
             Column("job_id", String(32), primary_key=True),
             Column("chunk", Integer, primary_key=True, autoincrement=False),
             Column("state", String(16), nullable=False),
@@ -136,34 +137,11 @@ class MetadataStore:
     async def open(
         cls, settings: Settings, item_columns: Callable[[], Sequence[Column[Any]]]
     ) -> "MetadataStore":
-        url = make_url(settings.database_url)
-        sqlite = url.get_backend_name() == "sqlite"
-        connect_args: dict[str, Any] = {}
-        if sqlite:
-            if url.database and url.database != ":memory:":
-                Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-            # A load job and a delete may write at once: wait for the lock instead of failing.
-            connect_args["timeout"] = 30
-        # A server closes idle connections (MySQL's wait_timeout): test each before use, at
-        # the cost of a round trip. A SQLite file has no connection to lose.
-        engine = create_async_engine(url, connect_args=connect_args, pool_pre_ping=not sqlite)
-        store = cls(engine, item_columns, settings.table_prefix, settings.job_stall_seconds)
-        await store.create_tables()
-        return store
-
-    async def create_tables(self) -> None:
-        # Several processes starting at once all see a table missing, and the ones that lose
-        # the race to create it fail; looking again finds it there. One retry per table.
-        retrying = AsyncRetrying(
-            retry=retry_if_exception_type(DBAPIError),
-            stop=stop_after_attempt(len(self._metadata.tables) + 1),
-            wait=wait_random(0.1, 0.5),
-            reraise=True,
-        )
-        async for attempt in retrying:
-            with attempt:
-                async with self._engine.begin() as conn:
-                    await conn.run_sync(self._metadata.create_all)
+        """The store on the settings' database, once its schema is this version's (an empty
+        database gets its tables; an older schema raises SchemaError: run `db upgrade`)."""
+        await ensure_current(settings)
+        engine = open_engine(settings)
+        return cls(engine, item_columns, settings.table_prefix, settings.job_stall_seconds)
 
     async def close(self) -> None:
         await self._engine.dispose()

@@ -52,13 +52,15 @@ async def open_services(
 async def _open(
     settings: Settings, loaded: Encoder[EncoderInput] | None, lock: StoreLock | None
 ) -> Services:
-    encoder = loaded if loaded is not None else await _load_encoder(settings)
+    # The metadata store first: a schema this version cannot run on is refused at once,
+    # before a model spends seconds loading.
     metadata = await MetadataStore.open(settings, item_columns)
-    if lock:
-        # This process holds the store alone: a job still marked running died with an
-        # earlier one.
-        await metadata.fail_unfinished_jobs(INTERRUPTED)
     try:
+        encoder = loaded if loaded is not None else await _load_encoder(settings)
+        if lock:
+            # This process holds the store alone: a job still marked running died with an
+            # earlier one.
+            await metadata.fail_unfinished_jobs(INTERRUPTED)
         milvus = await MilvusStore.open(settings, encoder, VECTORS_PER_ITEM)
     except BaseException:
         await metadata.close()

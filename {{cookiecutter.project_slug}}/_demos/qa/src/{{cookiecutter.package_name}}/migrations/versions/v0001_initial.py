@@ -1,0 +1,28 @@
+"""The first tables: items holding an FAQ entry's question and answer; load jobs and their chunks.
+
+Revision ID: 0001
+Revises:
+Create Date: 2026-11-30
+"""
+
+import sqlalchemy as sa
+
+from {{ cookiecutter.package_name }}.migrations.initial import create_tables, drop_tables
+
+revision = "0001"
+down_revision: str | None = None
+branch_labels: str | None = None
+depends_on: str | None = None
+
+
+def upgrade() -> None:
+    create_tables(
+        [
+            sa.Column("question", sa.Text, nullable=False),
+            sa.Column("answer", sa.Text, nullable=False),
+        ]
+    )
+
+
+def downgrade() -> None:
+    drop_tables()
