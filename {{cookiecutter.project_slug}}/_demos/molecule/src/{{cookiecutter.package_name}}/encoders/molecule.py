@@ -27,6 +27,7 @@ class MorganFingerprintEncoder:
         if bits % 8:
             raise ValueError("bits must be a multiple of 8: Milvus stores binary vectors as bytes")
         self.dim = bits
+        self.model_id = f"morgan radius={radius} bits={bits}"
         self._generator = rdFingerprintGenerator.GetMorganGenerator(radius=radius, fpSize=bits)
 
     @staticmethod

