@@ -78,10 +78,12 @@ class LocalService:
         )
 
     async def check(self) -> DriftReport:
-        return await consistency.check(self._services.milvus, self._services.metadata)
+        services = self._services
+        return await consistency.check(services.milvus, services.metadata, services.files)
 
     async def repair(self) -> DriftReport:
-        return await consistency.repair(self._services.milvus, self._services.metadata)
+        services = self._services
+        return await consistency.repair(services.milvus, services.metadata, services.files)
 
 
 @asynccontextmanager
@@ -170,12 +172,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     worker.add_argument("--concurrency", type=int, default=None, help="chunks run at once")
 
-    check = commands.add_parser("check", help="report ids that only one store holds")
+    check = commands.add_parser(
+        "check", help="report ids that only one store holds, and files no item holds"
+    )
     check.add_argument("--url", help=url_help)
     check.set_defaults(run=_check)
 
     repair = commands.add_parser(
-        "repair", help="remove ids that only one store holds (refused while a load runs)"
+        "repair",
+        help="remove ids that only one store holds, and files no item holds (refused while a "
+        "load runs)",
     )
     repair.add_argument("--url", help=url_help)
     repair.set_defaults(run=_repair)

@@ -12,7 +12,7 @@ that runs twice counts once.
 """
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -226,6 +226,16 @@ class MetadataStore:
     async def list_ids(self) -> set[int]:
         async with self._engine.connect() as conn:
             return set((await conn.execute(select(self.items.c.id))).scalars())
+
+    async def values_in_use(self, column: str, among: Collection[Any] | None = None) -> set[Any]:
+        """The distinct values items hold in `column`; only those in `among`, when given."""
+        if among is not None and not among:
+            return set()
+        query = select(self.items.c[column]).distinct()
+        if among is not None:
+            query = query.where(self.items.c[column].in_(list(among)))
+        async with self._engine.connect() as conn:
+            return set((await conn.execute(query)).scalars())
 
     async def count_items(self) -> int:
         async with self._engine.connect() as conn:

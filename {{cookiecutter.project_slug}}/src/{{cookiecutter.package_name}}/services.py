@@ -10,11 +10,12 @@ from pathlib import Path
 from .config import Settings
 from .encoders import Encoder, load_encoder
 from .ingest import INTERRUPTED, Ingestor
+from .item_files import ItemFiles
 from .load_queue import ChunkQueue, InProcessQueue, RedisQueue
 from .metadata_store import MetadataStore
 from .milvus_store import MilvusStore
 from .query_batcher import QueryBatcher
-from .records import VECTORS_PER_ITEM, EncoderInput, item_columns
+from .records import VECTORS_PER_ITEM, EncoderInput, item_columns, item_files
 from .search import Searcher
 from .store_lock import StoreLock
 
@@ -29,6 +30,8 @@ class Services:
     metadata: MetadataStore
     ingestor: Ingestor
     searcher: Searcher
+    # What items keep beside the two stores, removed after them.
+    files: ItemFiles
     lock: StoreLock | None = None
 
 
@@ -79,6 +82,7 @@ async def _open(
             settings.default_top_k,
             settings.max_top_k,
         ),
+        files=item_files(settings),
         lock=lock,
     )
 

@@ -15,11 +15,12 @@ router = APIRouter(
 
 @router.get("/consistency", response_model=DriftReport)
 async def check(services: ServicesDep) -> DriftReport:
-    """Ids that only one of the two stores holds; changes nothing."""
-    return await consistency.check(services.milvus, services.metadata)
+    """Ids that only one of the two stores holds, and files no item holds; changes nothing."""
+    return await consistency.check(services.milvus, services.metadata, services.files)
 
 
 @router.post("/consistency/repair", response_model=DriftReport, responses=problems(403, 409))
 async def repair(services: ServicesDep) -> DriftReport:
-    """Remove the ids that only one store holds. Refused (409) while a load job is unfinished."""
-    return await consistency.repair(services.milvus, services.metadata)
+    """Remove the ids that only one store holds and the files no item holds. Refused (409)
+    while a load job is unfinished."""
+    return await consistency.repair(services.milvus, services.metadata, services.files)

@@ -1,4 +1,5 @@
 import asyncio
+import logging
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +13,7 @@ from ..schemas import Counts, ItemId, Job, JobAccepted, LoadRequest, Offset
 from ..services import Services
 from ..uploads import SourceFile, files_at
 
+logger = logging.getLogger(__name__)
 # Every route here reads the metadata store.
 router = APIRouter(prefix="/items", tags=["items"], responses=problems(503))
 Guarded = [Depends(require_api_key)]
@@ -101,12 +103,20 @@ async def get_item(item_id: ItemId, services: ServicesDep) -> Item:
     responses=problems(401, 403, 404, 409, 422),
 )
 async def delete_item(item_id: ItemId, services: ServicesDep) -> None:
-    if not await services.metadata.get_items([item_id]):
+    """Remove an item from both stores, then any file it kept that no other item holds."""
+    found = await services.metadata.get_items([item_id])
+    if not found:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no item with id {item_id}")
     await services.metadata.refuse_while_writing(item_id)
     # Milvus first: if it fails, nothing changed; search ignores vectors without metadata.
     await services.milvus.delete([item_id])
     await services.metadata.delete_items([item_id])
+    # Files last, once no item can point at them: a failure here leaves a file no item holds,
+    # which `repair` removes, and the item is deleted all the same.
+    try:
+        await services.files.release(services.metadata, list(found.values()))
+    except Exception:
+        logger.exception("item %d is deleted, but not its files: run repair", item_id)
 
 
 async def _start_load(services: Services, kind: str, source: str, files: list[SourceFile]) -> Job:

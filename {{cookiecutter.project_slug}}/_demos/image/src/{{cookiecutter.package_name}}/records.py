@@ -11,6 +11,7 @@ from sqlalchemy import Column, Integer, String
 from .config import Settings
 from .encoders.image import ImageInput, InvalidImageError, open_image
 from .media import WRITTEN, MediaStore
+from .media import item_files as item_files
 from .milvus_store import Match
 from .picture_search import SearchBody as SearchBody
 from .picture_search import SearchRequest as SearchRequest

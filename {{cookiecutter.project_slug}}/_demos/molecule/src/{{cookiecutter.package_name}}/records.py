@@ -9,6 +9,7 @@ from rdkit import RDConfig
 from sqlalchemy import Column, String, Text
 
 from .config import Settings
+from .item_files import NoItemFiles
 from .milvus_store import Match
 from .quoting import shorten
 from .uploads import (
@@ -99,6 +100,11 @@ SearchBody = SearchRequest
 def item_columns() -> list[Column[Any]]:
     """The metadata table's columns for a molecule."""
     return [Column("smiles", Text, nullable=False), Column("name", String(255), nullable=False)]
+
+
+def item_files(settings: Settings) -> NoItemFiles:
+    """What an item keeps beside the two stores: nothing."""
+    return NoItemFiles()
 
 
 def sample_data(settings: Settings) -> Path:

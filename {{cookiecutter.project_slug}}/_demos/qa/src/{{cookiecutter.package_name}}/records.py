@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from sqlalchemy import Column, Text
 
 from .config import Settings
+from .item_files import NoItemFiles
 from .milvus_store import Match
 from .quoting import shorten
 from .uploads import (
@@ -91,6 +92,11 @@ SearchBody = SearchRequest
 def item_columns() -> list[Column[Any]]:
     """The metadata table's columns for an FAQ entry."""
     return [Column("question", Text, nullable=False), Column("answer", Text, nullable=False)]
+
+
+def item_files(settings: Settings) -> NoItemFiles:
+    """What an item keeps beside the two stores: nothing."""
+    return NoItemFiles()
 
 
 def sample_data(settings: Settings) -> Path:

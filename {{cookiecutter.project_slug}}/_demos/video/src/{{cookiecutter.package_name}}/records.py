@@ -12,6 +12,7 @@ from .config import Settings
 from .encoders.image import ImageInput
 from .encoders.video import FrameSampler, InvalidVideoError, frame_at, probe
 from .media import WRITTEN, MediaStore
+from .media import item_files as item_files
 from .milvus_store import Match
 from .picture_search import SearchBody as SearchBody
 from .picture_search import SearchRequest as SearchRequest
