@@ -57,10 +57,11 @@ class Settings(BaseSettings):
         32, ge=1, description="Searches whose queries the model encodes in one call, at most."
     )
     query_batch_wait_ms: float = Field(
-        2.0,
+        0.0,
         ge=0,
         le=1000,
-        description="How long a search's query waits for others to fill its batch, at most.",
+        description="How long a search's query waits for others to fill its batch, at most "
+        "(0: a batch is the queries that arrived while the model was busy).",
     )
     max_top_k: int = Field(100, ge=1)
     batch_size: int = Field({{ cookiecutter._batch_size[cookiecutter.demo_type] }}, ge=1, description="Items encoded and written per batch.")

@@ -1,10 +1,10 @@
 """Concurrent searches' queries encoded together, on one inference thread.
 
 A model answers a batch of 32 queries in little more than the time it takes for one, but each
-search asks alone. The batcher gathers the queries that arrive while the model is busy (and for
-up to `max_wait` seconds after the first, if the batch is not full yet), encodes them in one
-`encode_batch` call on its own thread, and answers each search with its own vector. A query the
-model cannot encode fails only its own search.
+search asks alone. The batcher gathers the queries that arrive while the model is busy (and, if
+`max_wait` is set, for up to that long after the first when the batch is not full), encodes
+them in one `encode_batch` call on its own thread, and answers each search with its own vector.
+A query the model cannot encode fails only its own search.
 
 One thread is enough: the model spreads each batch over the cores itself (torch, onnxruntime),
 and more threads calling it at once only make them fight over the same cores.
