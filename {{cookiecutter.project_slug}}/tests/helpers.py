@@ -2,7 +2,9 @@
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+import os
+import time
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -88,3 +90,50 @@ async def counts(client: httpx.AsyncClient) -> dict[str, int]:
     assert response.status_code == 200, response.text
     result: dict[str, int] = response.json()
     return result
+
+
+# Older than any grace a sweep gives files a load may be writing.
+LONG_AGO = time.time() - 2 * 24 * 3600
+
+
+def kept(root: Path | None) -> set[Path]:
+    """Every file under the demo's files root (none for a demo that keeps no files)."""
+    if root is None:
+        return set()
+    return {path for path in root.rglob("*") if path.is_file()}
+
+
+def owned(root: Path | None, items: Iterable[dict[str, Any]]) -> set[Path]:
+    """The files these items hold, named by content."""
+    if root is None:
+        return set()
+    return {root / item["file"][:2] / item["file"] for item in items}
+
+
+def age(paths: Iterable[Path]) -> None:
+    for path in paths:
+        os.utime(path, (LONG_AGO, LONG_AGO))
+
+
+async def load(client: httpx.AsyncClient, files: Sequence[tuple[str, bytes]]) -> None:
+    response = await client.post("/items", files=multipart(files))
+    assert response.status_code == 202, response.text
+    job = await wait_for_job(client, response.json()["job_id"])
+    assert (job["state"], job["loaded"] > 0) == ("succeeded", True), job
+
+
+async def items(client: httpx.AsyncClient) -> list[dict[str, Any]]:
+    response = await client.get("/items", params={"limit": 1000})
+    assert response.status_code == 200, response.text
+    found: list[dict[str, Any]] = response.json()
+    return found
+
+
+async def consistency(client: httpx.AsyncClient, repair: bool = False) -> dict[str, Any]:
+    if repair:
+        response = await client.post("/admin/consistency/repair")
+    else:
+        response = await client.get("/admin/consistency")
+    assert response.status_code == 200, response.text
+    report: dict[str, Any] = response.json()
+    return report
