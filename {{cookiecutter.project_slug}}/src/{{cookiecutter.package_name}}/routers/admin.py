@@ -27,7 +27,7 @@ async def repair(services: ServicesDep) -> DriftReport:
     return await consistency.repair(services.milvus, services.metadata, services.files)
 
 
-@router.post("/reindex", response_model=Reindexed, responses=problems(403, 409))
+@router.post("/reindex", response_model=Reindexed, responses=problems(403, 409, 422))
 async def reindex_items(services: ServicesDep, restart: bool = False) -> Reindexed:
     """Encode every stored item again with the configured encoder into a new collection, while
     the current one answers searches, then switch to it. Refused (409) while a load job is
