@@ -83,6 +83,14 @@ async def test_reindex_moves_every_item_to_another_encoder(
     await each_item_finds_itself(settings, renamed)
     with pytest.raises(SchemaMismatchError, match="reindex"):
         await open_services(settings, encoder)
+    # The metadata store records the new encoder too: it refuses the old one by itself.
+    store = await MetadataStore.open(settings, item_columns)
+    try:
+        record = await store.get_collection(settings.collection)
+    finally:
+        await store.close()
+    assert record is not None
+    assert (record.active, record.identity) == (done.collection, identity(renamed))
 
 
 async def each_item_finds_itself(settings: Settings, encoder: Encoder[EncoderInput]) -> None:

@@ -121,8 +121,7 @@ class Ingestor:
     async def _refuse_during_reindex(self) -> None:
         """A load written while a reindex builds would miss the new collection; one written
         by a process still on the replaced collection would too."""
-        await self._metadata.refuse_while_reindexing(self._settings.collection, "load")
-        record = await self._metadata.get_collection(self._settings.collection)
+        record = await self._metadata.refuse_while_reindexing(self._settings.collection, "load")
         if record is not None and record.active != self._milvus.collection:
             raise ReindexRunningError(
                 f"the collection was reindexed into {record.active!r}: restart this process "

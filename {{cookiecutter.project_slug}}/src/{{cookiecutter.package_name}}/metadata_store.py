@@ -362,15 +362,17 @@ class MetadataStore:
                 update(table).where(table.c.name == name).values(building=None, updated_at=now())
             )
 
-    async def refuse_while_reindexing(self, name: str, action: str) -> None:
+    async def refuse_while_reindexing(self, name: str, action: str) -> CollectionRecord | None:
         """Raise ReindexRunningError while a reindex of `name` builds: `action` would write
-        to the collection it is replacing, and its writes would be lost at the switch."""
+        to the collection it is replacing, and its writes would be lost at the switch. The
+        record it read, otherwise."""
         record = await self.get_collection(name)
         if record is not None and record.building is not None:
             raise ReindexRunningError(
                 f"a reindex into {record.building!r} is running: {action} when it has finished "
                 "(or, if it was interrupted, after reindex --restart)"
             )
+        return record
 
     async def _has_collection_row(self, conn: AsyncConnection, name: str) -> bool:
         query = select(self.collections.c.name).where(self.collections.c.name == name)
