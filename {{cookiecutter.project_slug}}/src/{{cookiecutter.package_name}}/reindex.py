@@ -1,12 +1,12 @@
 """Re-embedding: every stored item encoded again, with the configured encoder, into a new
 collection, while the one it replaces keeps serving; then the switch.
 
-The items come from the metadata store (what a load stored: a text's fields, a SMILES string, a
-media file's key, which `Record.from_task` reads back from the media store), keep their ids, and
-land in `<COLLECTION>_<n>`, whose description records the new encoder. The switch is the
-metadata store's `collections` row naming it, the same on Milvus Lite (which has no aliases) and
-on a server: every process that opens the stores afterwards serves it; a process still serving
-the old one keeps answering searches from it, refuses loads and should be restarted with the new
+The items come from the metadata store (what a load stored: the item's fields, or the key of its
+file in the media store, which `Record.from_task` reads back), keep their ids, and land in
+`<COLLECTION>_<n>`, whose description records the new encoder. The switch is the metadata
+store's `collections` row naming it, the same on Milvus Lite (which has no aliases) and on a
+server: every process that opens the stores afterwards serves it; a process still serving the
+old one keeps answering searches from it, refuses loads and should be restarted with the new
 encoder. The old collection is dropped on Milvus Lite (one process holds the file, and it has
 just switched); on a server it is kept for such processes, and the result names it (drop it once
 they have restarted).
