@@ -154,7 +154,10 @@ def server_settings(
     yield settings
     client = MilvusClient(uri=settings.milvus_uri)
     try:
-        client.drop_collection(settings.collection)
+        # And those a reindex made beside it (`<collection>_2`, ...).
+        for name in client.list_collections():
+            if name == settings.collection or name.startswith(f"{settings.collection}_"):
+                client.drop_collection(name)
     finally:
         client.close()
 

@@ -1,6 +1,7 @@
 """The command line, run in-process against real stores in a temporary folder."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -43,6 +44,18 @@ def test_load_count_and_search(tmp_path: Path, capsys: pytest.CaptureFixture[str
     score, item_id, *_ = line.split()
     assert 0.0 < float(score) <= 1.0
     assert item_id.startswith("#")
+
+    # Every item encoded again into a new collection, which then serves; Milvus Lite drops the
+    # old one (no other process can be using it), so nothing is left to say about it.
+    assert main(["reindex"]) == 0
+    bar, summary = capsys.readouterr().out.splitlines()
+    assert bar.startswith("encoding the items again")
+    assert "2/2" in bar
+    assert re.fullmatch(r"2 items encoded again into \w+_2, which serves from now on", summary)
+    assert main(["count"]) == 0
+    assert capsys.readouterr().out == "milvus: 2\nmetadata: 2\n"
+    assert main(["search", cli_query(tmp_path), "--top-k", "1"]) == 0
+    assert capsys.readouterr().out.splitlines()[0].split()[:2] == [score, item_id]
 
 
 def test_a_bad_file_is_refused_with_a_message(

@@ -321,12 +321,13 @@ WRITES = {"post", "put", "patch", "delete"}
 # every route but these reads a store that may be down (503).
 READS_NO_STORE = {("get", "/demo")}
 OWN_PROBLEMS = {
-    ("post", "/items"): {429},  # as many loads as may be are running
-    ("post", "/items/load"): {404, 429},  # no such file
-    ("post", "/items/sample"): {413, 422, 429},  # the sample data is missing or too large
+    ("post", "/items"): {409, 429},  # a reindex builds; as many loads as may be are running
+    ("post", "/items/load"): {404, 409, 429},  # no such file
+    ("post", "/items/sample"): {409, 413, 422, 429},  # the sample data is missing or too large
     ("delete", "/items/{item_id}"): {409},  # the item's load job is running
-    ("delete", "/collection"): {409},  # a load job is running
+    ("delete", "/collection"): {409},  # a load job or a reindex is running
     ("post", "/admin/consistency/repair"): {409},  # a load job is running
+    ("post", "/admin/reindex"): {409},  # a load job or another reindex is running
 }
 # Answers with a status of an error whose body is a report, not a Problem.
 REPORTS = {("get", "/health", "503"): "Health"}

@@ -47,8 +47,8 @@ from alembic import op
 
 from {package}.migrations import prefixed
 
-revision = "0002"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
@@ -120,7 +120,8 @@ async def test_upgrade_from_empty_creates_the_tables_at_head(settings: Settings)
     assert (done.before, done.after) == (None, head(settings))
     prefix = settings.table_prefix
     assert await table_names(settings) == {
-        f"{prefix}{name}" for name in ("items", "jobs", "job_chunks", "alembic_version")
+        f"{prefix}{name}"
+        for name in ("items", "jobs", "job_chunks", "collections", "alembic_version")
     }
     again = await upgrade(settings)
     assert (again.before, again.after) == (head(settings), head(settings))
@@ -165,8 +166,10 @@ async def test_tables_made_before_migrations_are_refused_then_adopted(
     records = records_of(parse_files(source_files(UPLOAD), settings), settings)
     engine = open_engine(settings)
     old = MetadataStore(engine, item_columns, settings.table_prefix)
+    # The tables there were then: `collections` came with revision 0002.
+    first = [old.items, old.jobs, old.chunks]
     async with engine.begin() as conn:
-        await conn.run_sync(old.metadata.create_all)
+        await conn.run_sync(lambda sync: old.metadata.create_all(sync, tables=first))
     await old.add_items("job1", records)
     await old.close()
     use_settings(monkeypatch, settings, tmp_path)
@@ -221,7 +224,7 @@ def later_version(folder: Path) -> Path:
         ignore=shutil.ignore_patterns("__pycache__"),
     )
     versions = source / package.__name__ / "migrations" / "versions"
-    (versions / "v0002_add_a_note.py").write_text(ADD_A_NOTE.format(package=package.__name__))
+    (versions / "v0003_add_a_note.py").write_text(ADD_A_NOTE.format(package=package.__name__))
     return source
 
 
@@ -269,12 +272,12 @@ async def test_db_upgrade_adds_an_item_column_and_keeps_every_item_and_job(
     refused = run_version(later, settings, "count")
     assert (refused.returncode, refused.stderr) == (
         2,
-        f"error: the database schema is at revision {head(settings)}, this version needs 0002: "
+        f"error: the database schema is at revision {head(settings)}, this version needs 0003: "
         f"run {package.__name__} db upgrade\n",
     )
     result = run_version(later, settings, "db", "upgrade")
     assert result.returncode == 0, result.stderr
-    assert result.stdout == f"database schema upgraded from revision {head(settings)} to 0002\n"
+    assert result.stdout == f"database schema upgraded from revision {head(settings)} to 0003\n"
 
     upgraded = store_without_checks(settings, with_a_note)
     try:
@@ -285,7 +288,7 @@ async def test_db_upgrade_adds_an_item_column_and_keeps_every_item_and_job(
         await upgraded.close()
     assert await milvus_count(settings, encoder) == vectors
     # This version does not know the new revision: it refuses to run on it.
-    with pytest.raises(SchemaError, match="at revision 0002, which this version does not know"):
+    with pytest.raises(SchemaError, match="at revision 0003, which this version does not know"):
         await ensure_current(settings)
 
 

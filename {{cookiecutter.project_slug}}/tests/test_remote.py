@@ -34,6 +34,11 @@ async def test_load_follows_the_job_then_search_and_count(
     hits = await remote.search(SearchRequest.of(cli_query(tmp_path), 1))
     assert len(hits) == 1
     assert 0.0 < hits[0].score <= 1.0
+    # Reindexed inside the service, which then searches the new collection.
+    done = await remote.reindex(restart=False)
+    assert (done.collection.endswith("_2"), done.items) == (True, 2)
+    assert await remote.count() == Counts(milvus=2, metadata=2)
+    assert await remote.search(SearchRequest.of(cli_query(tmp_path), 1)) == hits
 
 
 async def test_the_service_s_refusal_is_raised_with_its_reason(

@@ -36,13 +36,14 @@ from .config import Settings
 from .consistency import DriftReport
 from .encoders import InvalidQueryError
 from .ingest import ProgressCallback, TooManyJobsError
-from .metadata_store import LoadRunningError
+from .metadata_store import LoadRunningError, ReindexRunningError
 from .migrations import SchemaError, ensure_current, upgrade
 from .milvus_store import SchemaMismatchError
 from .records import Hit, SearchRequest, parse_files, sample_data
+from .reindex import ReindexFailedError
 from .remote import RemoteError, RemoteService
 from .schemas import Counts, Job, JobState
-from .services import Services, close_services, open_services
+from .services import Services, close_services, open_services, reindex_stores
 from .store_lock import StoreInUseError, StoreLock
 from .uploads import InvalidUploadError, describe_invalid, files_at
 from .worker import run_worker
@@ -124,6 +125,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         InvalidUploadError,
         InvalidQueryError,
         LoadRunningError,
+        ReindexFailedError,
+        ReindexRunningError,
         RemoteError,
         SchemaError,
         SchemaMismatchError,
@@ -185,6 +188,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     repair.add_argument("--url", help=url_help)
     repair.set_defaults(run=_repair)
+
+    reindex = commands.add_parser(
+        "reindex",
+        help="encode every item again with the configured encoder into a new collection, then "
+        "switch to it (after changing ENCODER); refused while a load runs",
+    )
+    reindex.add_argument(
+        "--restart", action="store_true", help="take over a reindex that was interrupted"
+    )
+    reindex.add_argument("--url", help=url_help)
+    reindex.set_defaults(run=_reindex)
 
     db = commands.add_parser("db", help="the metadata database's schema")
     db_commands = db.add_subparsers(dest="db_command", required=True)
@@ -262,6 +276,28 @@ async def _repair(settings: Settings, args: argparse.Namespace) -> int:
     async with backend(settings, args.url) as service:
         report = await service.repair()
     print(report.model_dump_json(indent=2))
+    return 0
+
+
+async def _reindex(settings: Settings, args: argparse.Namespace) -> int:
+    if args.url:
+        async with backend(settings, args.url) as service:
+            assert isinstance(service, RemoteService)
+            done = await service.reindex(args.restart)
+    else:
+        with _progress_bar() as progress:
+            bar = progress.add_task("encoding the items again", total=None)
+            done = await reindex_stores(
+                settings,
+                lambda items, total: progress.update(bar, total=total, completed=items),
+                args.restart,
+            )
+    print(f"{done.items} items encoded again into {done.collection}, which serves from now on")
+    if not done.replaced_dropped:
+        print(
+            f"{done.replaced} is kept for processes started before the switch: restart them, "
+            "then drop it"
+        )
     return 0
 
 

@@ -29,7 +29,13 @@ from tenacity import AsyncRetrying, stop_after_delay, wait_exponential
 from .config import Settings
 from .encoders import Encoder, EncodingError, Vector
 from .load_queue import Chunk, ChunkQueue, QueueUnavailableError
-from .metadata_store import MAX_JOB_ERRORS, ChunkResult, MetadataStore, now
+from .metadata_store import (
+    MAX_JOB_ERRORS,
+    ChunkResult,
+    MetadataStore,
+    ReindexRunningError,
+    now,
+)
 from .milvus_store import MilvusStore
 from .records import EncoderInput, Record
 from .schemas import ItemError, Job, JobState
@@ -97,6 +103,13 @@ class Ingestor:
         await self._refuse_beyond_limits(source, parsed.total)
         job, chunks = await self._plan(kind, source, parsed)
         try:
+            # Again now that the job counts as unfinished: a reindex that starts meanwhile
+            # sees this job, or this sees the reindex (each marks itself, then looks).
+            await self._refuse_during_reindex()
+        except ReindexRunningError as exc:
+            await _must(functools.partial(self._metadata.fail_job, job.id, str(exc)))
+            raise
+        try:
             await self.queue.enqueue(chunks)
         except QueueUnavailableError as exc:
             # Chunks that made it into the queue find their job ended and do nothing.
@@ -105,7 +118,18 @@ class Ingestor:
             raise
         return job
 
+    async def _refuse_during_reindex(self) -> None:
+        """A load written while a reindex builds would miss the new collection; one written
+        by a process still on the replaced collection would too."""
+        record = await self._metadata.refuse_while_reindexing(self._settings.collection, "load")
+        if record is not None and record.active != self._milvus.collection:
+            raise ReindexRunningError(
+                f"the collection was reindexed into {record.active!r}: restart this process "
+                "(with the encoder it was reindexed with) to load into it"
+            )
+
     async def _refuse_beyond_limits(self, source: str, total: int) -> None:
+        await self._refuse_during_reindex()
         # Every running job shares the encoder, and a job's chunks are held (in this process
         # or in Redis) until they run: both are bounded by the settings.
         running = await self._metadata.count_unfinished_jobs()
@@ -254,33 +278,7 @@ class Ingestor:
             await self._metadata.delete_items(ids)
 
     def _encode(self, items: Sequence[tuple[int, str, dict[str, Any]]]) -> "EncodedBatch":
-        """Read each record's inputs and encode them all at once; runs in a worker thread."""
-        encoded = EncodedBatch()
-        readable: list[tuple[int, str, Record, int]] = []
-        inputs: list[EncoderInput] = []
-        for position, label, data in items:
-            try:
-                record = Record.from_task(data, self._settings)
-                parts = record.encoder_inputs()
-            except InvalidItemError as exc:
-                encoded.errors.append((label, str(exc)))
-                continue
-            except ValidationError as exc:
-                encoded.errors.append((label, describe_invalid(exc)))
-                continue
-            readable.append((position, label, record, len(parts)))
-            inputs.extend(parts)
-        # A block's rows may all be bad: nothing to encode then.
-        results = iter(self._encoder.encode_batch(inputs) if inputs else [])
-        for position, label, record, size in readable:
-            vectors = [next(results) for _ in range(size)]
-            failure = next((v for v in vectors if isinstance(v, EncodingError)), None)
-            if failure is not None:
-                encoded.errors.append((label, failure.reason))
-            else:
-                encoded.records.append((position, record))
-                encoded.vectors.append([v for v in vectors if not isinstance(v, EncodingError)])
-        return encoded
+        return encode_items(items, self._encoder, self._settings)
 
     async def _undo(self, ids: list[int]) -> None:
         """Take a half-written batch out of both stores: Milvus may or may not hold it.
@@ -313,6 +311,41 @@ class Ingestor:
         for task in self._retrying:
             task.cancel()
         await asyncio.gather(*self._retrying, return_exceptions=True)
+
+
+def encode_items(
+    items: Sequence[tuple[int, str, dict[str, Any]]],
+    encoder: Encoder[EncoderInput],
+    settings: Settings,
+) -> "EncodedBatch":
+    """Read each record's inputs and encode them all at once; runs in a worker thread. Items
+    are (position, label, the record as a task carries it)."""
+    encoded = EncodedBatch()
+    readable: list[tuple[int, str, Record, int]] = []
+    inputs: list[EncoderInput] = []
+    for position, label, data in items:
+        try:
+            record = Record.from_task(data, settings)
+            parts = record.encoder_inputs()
+        except InvalidItemError as exc:
+            encoded.errors.append((label, str(exc)))
+            continue
+        except ValidationError as exc:
+            encoded.errors.append((label, describe_invalid(exc)))
+            continue
+        readable.append((position, label, record, len(parts)))
+        inputs.extend(parts)
+    # A block's rows may all be bad: nothing to encode then.
+    results = iter(encoder.encode_batch(inputs) if inputs else [])
+    for position, label, record, size in readable:
+        vectors = [next(results) for _ in range(size)]
+        failure = next((v for v in vectors if isinstance(v, EncodingError)), None)
+        if failure is not None:
+            encoded.errors.append((label, failure.reason))
+        else:
+            encoded.records.append((position, record))
+            encoded.vectors.append([v for v in vectors if not isinstance(v, EncodingError)])
+    return encoded
 
 
 def _retrying() -> AsyncRetrying:

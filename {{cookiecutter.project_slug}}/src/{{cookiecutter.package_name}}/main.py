@@ -18,10 +18,11 @@ from .config import Settings
 from .encoders import Encoder, InvalidQueryError
 from .ingest import TooManyItemsError, TooManyJobsError
 from .load_queue import QueueUnavailableError
-from .metadata_store import LoadRunningError
+from .metadata_store import LoadRunningError, ReindexRunningError
 from .origins import refuse_cross_origin_writes
 from .quoting import shorten_input
 from .records import EncoderInput
+from .reindex import ReindexFailedError
 from .routers import admin, collection, demo, health, items, jobs, pages, search
 from .routers.pages import STATIC_DIR
 from .services import close_services, open_services
@@ -81,6 +82,8 @@ def create_app(
 # (TooManyItemsError is an InvalidUploadError too). Its message is the whole answer.
 _REFUSALS = (
     (LoadRunningError, status.HTTP_409_CONFLICT),
+    (ReindexRunningError, status.HTTP_409_CONFLICT),
+    (ReindexFailedError, status.HTTP_409_CONFLICT),
     (TooManyItemsError, status.HTTP_413_CONTENT_TOO_LARGE),
     (TooManyJobsError, status.HTTP_429_TOO_MANY_REQUESTS),
     (InvalidUploadError, status.HTTP_422_UNPROCESSABLE_CONTENT),

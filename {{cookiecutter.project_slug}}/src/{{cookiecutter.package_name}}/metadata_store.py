@@ -36,6 +36,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import mysql
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from .config import Settings
@@ -56,6 +57,21 @@ _UNFINISHED = (JobState.QUEUED.value, JobState.RUNNING.value)
 
 class LoadRunningError(RuntimeError):
     """A change that would race a load job still writing; the message says what to wait for."""
+
+
+class ReindexRunningError(RuntimeError):
+    """A change that would race a reindex still building its collection."""
+
+
+@dataclass(frozen=True)
+class CollectionRecord:
+    """The row of `collections` for one configured COLLECTION."""
+
+    name: str
+    active: str
+    identity: str | None
+    generation: int
+    building: str | None
 
 
 @dataclass
@@ -129,6 +145,19 @@ class MetadataStore:
             Column("loaded", Integer, nullable=False),
             Column("failed", Integer, nullable=False),
             Column("errors", Text, nullable=False),
+            Column("updated_at", _TIME_TYPE, nullable=False),
+        )
+        # Which Milvus collection serves each configured COLLECTION, and the encoder that made
+        # its vectors (NULL: not recorded yet). `reindex` builds the next one beside it, named
+        # in `building`, and switches here: every process opening the stores reads this row.
+        self.collections = Table(
+            f"{table_prefix}collections",
+            self.metadata,
+            Column("name", String(255), primary_key=True),
+            Column("active", String(255), nullable=False),
+            Column("identity", Text),
+            Column("generation", Integer, nullable=False),
+            Column("building", String(255)),
             Column("updated_at", _TIME_TYPE, nullable=False),
         )
         self._record_fields = [c.name for c in item_columns()]
@@ -220,6 +249,16 @@ class MetadataStore:
             rows = (await conn.execute(query)).mappings().all()
         return [self._item(row) for row in rows]
 
+    async def items_after(self, after: int, limit: int) -> list[dict[str, Any]]:
+        """Up to `limit` items of ids above `after`, by id: a walk through every item that a
+        deletion meanwhile cannot make skip one (as an offset would)."""
+        query = (
+            select(self.items).where(self.items.c.id > after).order_by(self.items.c.id).limit(limit)
+        )
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(query)).mappings().all()
+        return [self._item(row) for row in rows]
+
     def _item(self, row: Any) -> dict[str, Any]:
         return {"id": row["id"], **{name: row[name] for name in self._record_fields}}
 
@@ -246,6 +285,98 @@ class MetadataStore:
     async def clear_items(self) -> None:
         async with self._engine.begin() as conn:
             await conn.execute(delete(self.items))
+
+    # Collections
+
+    async def get_collection(self, name: str) -> CollectionRecord | None:
+        query = select(self.collections).where(self.collections.c.name == name)
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(query)).mappings().first()
+        return None if row is None else _collection_record(row)
+
+    async def record_identity(self, name: str, identity: str) -> None:
+        """Record the encoder of the collection serving `name` where nothing is recorded yet:
+        the first collection keeps `name` itself."""
+        table = self.collections
+        row = {"name": name, "active": name, "identity": identity, "generation": 1}
+        try:
+            async with self._engine.begin() as conn:
+                if await self._has_collection_row(conn, name):
+                    query = update(table).where(table.c.name == name, table.c.identity.is_(None))
+                    await conn.execute(query.values(identity=identity, updated_at=now()))
+                else:
+                    await conn.execute(insert(table).values(**row, updated_at=now()))
+        except IntegrityError:
+            pass  # another process starting at the same time inserted the same row
+
+    async def start_building(self, name: str, restart: bool = False) -> CollectionRecord:
+        """Claim the next collection of `name` for a reindex; the record as it was before
+        the claim, its `building` set to that next name.
+
+        Refused (ReindexRunningError) while another reindex builds, unless `restart`: for a
+        reindex that was interrupted.
+        """
+        table = self.collections
+        async with self._engine.begin() as conn:
+            if not await self._has_collection_row(conn, name):
+                row = {"name": name, "active": name, "identity": None, "generation": 1}
+                await conn.execute(insert(table).values(**row, updated_at=now()))
+            # A write first: the row stays locked to the end of the transaction, so of two
+            # reindexes starting at once the second sees the first's claim (see _lock_job).
+            await conn.execute(update(table).where(table.c.name == name).values(updated_at=now()))
+            query = select(table).where(table.c.name == name)
+            record = _collection_record((await conn.execute(query)).mappings().one())
+            if record.building is not None and not restart:
+                raise ReindexRunningError(
+                    f"a reindex into {record.building!r} is running, or was interrupted: "
+                    "run reindex --restart if none runs"
+                )
+            building = f"{name}_{record.generation + 1}"
+            await conn.execute(
+                update(table)
+                .where(table.c.name == name)
+                .values(building=building, updated_at=now())
+            )
+        return CollectionRecord(**{**record.__dict__, "building": building})
+
+    async def finish_building(self, name: str, identity: str) -> None:
+        """The collection being built serves `name` from now on: the switch."""
+        table = self.collections
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(table)
+                .where(table.c.name == name, table.c.building.is_not(None))
+                .values(
+                    active=table.c.building,
+                    identity=identity,
+                    generation=table.c.generation + 1,
+                    building=None,
+                    updated_at=now(),
+                )
+            )
+
+    async def abandon_building(self, name: str) -> None:
+        table = self.collections
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(table).where(table.c.name == name).values(building=None, updated_at=now())
+            )
+
+    async def refuse_while_reindexing(self, name: str, action: str) -> CollectionRecord | None:
+        """Raise ReindexRunningError while a reindex of `name` builds: `action` would write
+        to the collection it is replacing, and its writes would be lost at the switch. The
+        record it read, otherwise."""
+        record = await self.get_collection(name)
+        if record is not None and record.building is not None:
+            raise ReindexRunningError(
+                f"a reindex into {record.building!r} is running: {action} when it has finished "
+                "(or, if it was interrupted, after reindex --restart)"
+            )
+        return record
+
+    async def _has_collection_row(self, conn: AsyncConnection, name: str) -> bool:
+        query = select(self.collections.c.name).where(self.collections.c.name == name)
+        return (await conn.execute(query)).first() is not None
 
     # Jobs
 
@@ -475,6 +606,12 @@ _JOB_COLUMNS = {
     "id", "kind", "source", "state", "total", "done", "loaded", "failed", "message",
     "created_at", "updated_at",
 }  # fmt: skip
+
+
+def _collection_record(row: Any) -> CollectionRecord:
+    return CollectionRecord(
+        row["name"], row["active"], row["identity"], row["generation"], row["building"]
+    )
 
 
 def _errors_json(errors: Sequence[ItemError]) -> str:

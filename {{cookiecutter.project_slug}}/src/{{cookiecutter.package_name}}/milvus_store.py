@@ -89,6 +89,15 @@ class SchemaMismatchError(RuntimeError):
     """The collection exists but was built for another encoder."""
 
 
+def identity_mismatch(collection: str, recorded: str, configured: str) -> str:
+    """The one line that refuses a collection of another encoder, naming both."""
+    return (
+        f"collection {collection!r} holds vectors of {recorded}, not of the configured "
+        f"encoder {configured}: run {{ cookiecutter.package_name }} reindex to encode every "
+        "item again with it, or choose another COLLECTION"
+    )
+
+
 @dataclass(frozen=True)
 class Part:
     """One row of an item that matched: which part of the item it is, and how well it matched."""
@@ -129,8 +138,27 @@ class MilvusStore:
 
     @classmethod
     async def open(
-        cls, settings: Settings, encoder: Encoder[Any], rows_per_item: int = 1
+        cls,
+        settings: Settings,
+        encoder: Encoder[Any],
+        rows_per_item: int = 1,
+        collection: str | None = None,
     ) -> "MilvusStore":
+        """The store on `collection` (by default the configured COLLECTION), made if missing."""
+        store = cls.connect(settings, encoder, rows_per_item, collection)
+        await store.ensure_collection()
+        await store.warm_up()
+        return store
+
+    @classmethod
+    def connect(
+        cls,
+        settings: Settings,
+        encoder: Encoder[Any],
+        rows_per_item: int = 1,
+        collection: str | None = None,
+    ) -> "MilvusStore":
+        """The store on `collection`, not yet made or checked."""
         if settings.uses_milvus_lite:
             Path(settings.milvus_uri).parent.mkdir(parents=True, exist_ok=True)
         token = settings.milvus_token.get_secret_value() if settings.milvus_token else ""
@@ -144,9 +172,9 @@ class MilvusStore:
             index_type, default_build, default_search = SERVER_INDEX[encoder.vector_type]
             index_params = index_params or default_build
             search_params = search_params or default_search
-        store = cls(
+        return cls(
             client,
-            settings.collection,
+            collection or settings.collection,
             encoder,
             index_type,
             index_params,
@@ -154,9 +182,23 @@ class MilvusStore:
             rows_per_item,
             settings.milvus_uri if settings.uses_milvus_lite else None,
         )
-        await store.ensure_collection()
-        await store.warm_up()
-        return store
+
+    def sibling(self, collection: str) -> "MilvusStore":
+        """A store on another collection through this store's client (one process may hold
+        one Milvus Lite file once); close this one, never the sibling."""
+        return MilvusStore(
+            self._client,
+            collection,
+            self._encoder,
+            self._index_type,
+            self._index_params,
+            self._search_params,
+            self._rows_per_item,
+        )
+
+    def switch_to(self, collection: str) -> None:
+        """Serve another collection of the same encoder from now on (after a reindex)."""
+        self.collection = collection
 
     async def ensure_collection(self) -> None:
         """Create the collection and its index if missing; refuse one built for another encoder."""
@@ -210,10 +252,11 @@ class MilvusStore:
             return
         if recorded != self._identity:
             raise SchemaMismatchError(
-                f"collection {self.collection!r} holds vectors of "
-                f"{recorded.removeprefix(IDENTITY_MARK)}, not of the configured encoder "
-                f"{self._identity.removeprefix(IDENTITY_MARK)}: choose another COLLECTION, "
-                "or drop this one and load again"
+                identity_mismatch(
+                    self.collection,
+                    recorded.removeprefix(IDENTITY_MARK),
+                    self._identity.removeprefix(IDENTITY_MARK),
+                )
             )
 
     @property
@@ -341,6 +384,10 @@ class MilvusStore:
         await self._client.load_collection(self.collection)
 
     @property
+    def encoder(self) -> Encoder[Any]:
+        return self._encoder
+
+    @property
     def index_type(self) -> str:
         return self._index_type
 
@@ -358,8 +405,13 @@ class MilvusStore:
 
     async def reset(self) -> None:
         """Drop the collection and create it again, empty."""
-        await self._client.drop_collection(self.collection)
+        await self.drop()
         await self.ensure_collection()
+
+    async def drop(self) -> None:
+        """Drop the collection, if there is one."""
+        if await self._client.has_collection(self.collection):
+            await self._client.drop_collection(self.collection)
 
     async def ping(self) -> None:
         await self._client.has_collection(self.collection)

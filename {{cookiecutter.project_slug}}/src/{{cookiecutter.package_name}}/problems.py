@@ -36,7 +36,8 @@ _MEANINGS = {
     401: "An API key is configured and X-API-Key does not hold it.",
     403: "A write sent from another site's page.",
     404: "What the request names does not exist.",
-    409: "A running load job would race this; try again once it has finished.",
+    409: "A running load job or reindex would race this (try again once it has finished), or "
+    "stored items cannot be encoded again; the detail says which.",
     413: "The request body, or the load it asks for, is larger than its configured limit.",
     422: "A parameter or the body is not valid.",
     429: "As many loads as may run at once are queued or running; try again later.",

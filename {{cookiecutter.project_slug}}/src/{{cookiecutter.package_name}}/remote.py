@@ -9,6 +9,7 @@ import httpx
 from .consistency import DriftReport
 from .ingest import ProgressCallback
 from .records import Hit, SearchRequest
+from .reindex import Reindexed
 from .schemas import Counts, Job, JobAccepted, JobState
 from .uploads import files_at
 
@@ -56,6 +57,13 @@ class RemoteService:
     async def repair(self) -> DriftReport:
         response = await self._client.post("/admin/consistency/repair")
         return DriftReport.model_validate(self._ok(response))
+
+    async def reindex(self, restart: bool) -> Reindexed:
+        # The service answers when the reindex is done: wait for it however long it takes.
+        response = await self._client.post(
+            "/admin/reindex", params={"restart": restart}, timeout=None
+        )
+        return Reindexed.model_validate(self._ok(response))
 
     @staticmethod
     def _ok(response: httpx.Response) -> dict[str, Any]:

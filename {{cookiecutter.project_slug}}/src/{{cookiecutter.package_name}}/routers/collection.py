@@ -17,8 +17,12 @@ router = APIRouter(tags=["collection"])
 )
 async def drop_collection(services: ServicesDep) -> None:
     """Remove every item from both stores, and the files they kept; jobs stay for the record.
-    Refused (409) while a load job is unfinished: its next writes would land in one store only."""
+    Refused (409) while a load job is unfinished: its next writes would land in one store only;
+    and while a reindex builds."""
     await services.metadata.refuse_while_loading("drop the collection")
+    await services.metadata.refuse_while_reindexing(
+        services.settings.collection, "drop the collection"
+    )
     await services.milvus.reset()
     await services.metadata.clear_items()
     # Files last: a failure leaves files no item holds, which `repair` removes, and the items

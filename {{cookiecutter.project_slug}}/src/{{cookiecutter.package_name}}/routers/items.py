@@ -24,7 +24,7 @@ Guarded = [Depends(require_api_key)]
     status_code=status.HTTP_202_ACCEPTED,
     dependencies=Guarded,
     response_model=JobAccepted,
-    responses=problems(400, 401, 403, 413, 422, 429),
+    responses=problems(400, 401, 403, 409, 413, 422, 429),
 )
 async def upload(
     file: Annotated[list[UploadFile], File(description="One or more files to load.")],
@@ -43,7 +43,7 @@ async def upload(
     status_code=status.HTTP_202_ACCEPTED,
     dependencies=Guarded,
     response_model=JobAccepted,
-    responses=problems(400, 401, 403, 404, 413, 422, 429),
+    responses=problems(400, 401, 403, 404, 409, 413, 422, 429),
 )
 async def load(body: LoadRequest, services: ServicesDep, request: Request) -> JobAccepted:
     """Load a file or folder that is already on the server, under the configured data root."""
@@ -60,7 +60,7 @@ async def load(body: LoadRequest, services: ServicesDep, request: Request) -> Jo
     status_code=status.HTTP_202_ACCEPTED,
     dependencies=Guarded,
     response_model=JobAccepted,
-    responses=problems(401, 403, 413, 422, 429),
+    responses=problems(401, 403, 409, 413, 422, 429),
 )
 async def load_sample(services: ServicesDep, request: Request) -> JobAccepted:
     """Load this demo's sample data."""
