@@ -12,10 +12,11 @@ from pathlib import Path
 DEMO_TYPE = {{ cookiecutter.demo_type|tojson }}
 
 # demo type -> overlay folders (under _demos/) copied over the project root, in order;
-# "media" holds what the image and video demos share: the image encoder and the file store.
+# "text" holds what the molecule and qa demos share: the search by one text field; "media"
+# what the image and video demos share: the image encoder and the file store.
 DEMO_OVERLAYS = {
-    "molecule": ("molecule",),
-    "qa": ("qa",),
+    "molecule": ("text", "molecule"),
+    "qa": ("text", "qa"),
     "image": ("media", "image"),
     "video": ("media", "video"),
 }

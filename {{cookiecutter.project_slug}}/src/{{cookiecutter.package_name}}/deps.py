@@ -1,11 +1,13 @@
-"""FastAPI dependencies: the opened services, the API key check, bounded uploads."""
+"""FastAPI dependencies: the opened services, the API key check, the item a path names,
+bounded uploads."""
 
 import secrets
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, UploadFile, status
 from fastapi.security import APIKeyHeader
 
+from .schemas import ItemId
 from .services import Services
 from .uploads import SourceFile, upload_name
 
@@ -34,6 +36,17 @@ async def require_api_key(
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "a valid X-API-Key header is required for this endpoint"
         )
+
+
+async def stored_item(item_id: ItemId, services: ServicesDep) -> dict[str, Any]:
+    """The stored item whose id the route's path holds, or a 404 that names the id."""
+    found = await services.metadata.get_items([item_id])
+    if item_id not in found:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no item with id {item_id}")
+    return found[item_id]
+
+
+StoredItem = Annotated[dict[str, Any], Depends(stored_item)]
 
 
 async def read_uploads(uploads: list[UploadFile], limit: int) -> list[SourceFile]:

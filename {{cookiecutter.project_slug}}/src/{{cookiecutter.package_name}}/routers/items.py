@@ -5,11 +5,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile, status
 
-from ..deps import ServicesDep, read_uploads, require_api_key
+from ..deps import ServicesDep, StoredItem, read_uploads, require_api_key
 from ..problems import problems
 from ..quoting import shorten
 from ..records import Item, parse_files, sample_data
-from ..schemas import Counts, ItemId, Job, JobAccepted, LoadRequest, Offset
+from ..schemas import Counts, Job, JobAccepted, LoadRequest, Offset
 from ..services import Services
 from ..uploads import SourceFile, files_at
 
@@ -89,11 +89,8 @@ async def count(services: ServicesDep) -> Counts:
 
 
 @router.get("/{item_id}", response_model=Item, responses=problems(404, 422))
-async def get_item(item_id: ItemId, services: ServicesDep) -> Item:
-    found = await services.metadata.get_items([item_id])
-    if item_id not in found:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no item with id {item_id}")
-    return Item(**found[item_id])
+async def get_item(item: StoredItem) -> Item:
+    return Item(**item)
 
 
 @router.delete(
@@ -102,11 +99,9 @@ async def get_item(item_id: ItemId, services: ServicesDep) -> Item:
     dependencies=Guarded,
     responses=problems(401, 403, 404, 409, 422),
 )
-async def delete_item(item_id: ItemId, services: ServicesDep) -> None:
+async def delete_item(item: StoredItem, services: ServicesDep) -> None:
     """Remove an item from both stores, then any file it kept that no other item holds."""
-    found = await services.metadata.get_items([item_id])
-    if not found:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no item with id {item_id}")
+    item_id: int = item["id"]
     await services.metadata.refuse_while_writing(item_id)
     # Milvus first: if it fails, nothing changed; search ignores vectors without metadata.
     await services.milvus.delete([item_id])
@@ -114,7 +109,7 @@ async def delete_item(item_id: ItemId, services: ServicesDep) -> None:
     # Files last, once no item can point at them: a failure here leaves a file no item holds,
     # which `repair` removes, and the item is deleted all the same.
     try:
-        await services.files.release(services.metadata, list(found.values()))
+        await services.files.release(services.metadata, [item])
     except Exception:
         logger.exception("item %d is deleted, but not its files: run repair", item_id)
 

@@ -12,6 +12,7 @@ from .config import Settings
 from .item_files import NoItemFiles
 from .milvus_store import Match
 from .quoting import shorten
+from .text_search import TextSearchRequest
 from .uploads import (
     InvalidUploadError,
     ParsedUpload,
@@ -71,26 +72,8 @@ class Hit(Item):
         return cls(**item, score=match.score)
 
 
-class SearchRequest(BaseModel):
-    smiles: Smiles = Field(examples=["CC(=O)Oc1ccccc1C(=O)O"])
-    top_k: int | None = Field(None, ge=1, description="How many molecules; the default if empty.")
-
-    @classmethod
-    def of(cls, query: str, top_k: int | None = None) -> "SearchRequest":
-        """A search for the given text (the command line's way to ask)."""
-        return cls(smiles=query, top_k=top_k)
-
-    @classmethod
-    def like(cls, record: Record, top_k: int | None = None) -> "SearchRequest":
-        """A search for a stored record's twin (the benchmark's queries)."""
-        return cls(smiles=record.smiles, top_k=top_k)
-
-    def encoder_input(self) -> EncoderInput:
-        return self.smiles
-
-    def http_body(self) -> dict[str, Any]:
-        """How this search travels to a running service: as a JSON body."""
-        return {"json": self.model_dump(exclude_none=True)}
+class SearchRequest(TextSearchRequest):
+    query: Smiles = Field(alias="smiles", examples=["CC(=O)Oc1ccccc1C(=O)O"])
 
 
 # A search arrives as a JSON body.

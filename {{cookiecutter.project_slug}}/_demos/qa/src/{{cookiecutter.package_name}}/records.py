@@ -11,6 +11,7 @@ from .config import Settings
 from .item_files import NoItemFiles
 from .milvus_store import Match
 from .quoting import shorten
+from .text_search import TextSearchRequest
 from .uploads import (
     InvalidUploadError,
     ParsedUpload,
@@ -63,26 +64,8 @@ class Hit(Item):
         return cls(**item, score=match.score)
 
 
-class SearchRequest(BaseModel):
-    question: Question = Field(examples=["How do I start the service?"])
-    top_k: int | None = Field(None, ge=1, description="How many answers; the default if empty.")
-
-    @classmethod
-    def of(cls, query: str, top_k: int | None = None) -> "SearchRequest":
-        """A search for the given text (the command line's way to ask)."""
-        return cls(question=query, top_k=top_k)
-
-    @classmethod
-    def like(cls, record: Record, top_k: int | None = None) -> "SearchRequest":
-        """A search for a stored record's twin (the benchmark's queries)."""
-        return cls(question=record.question, top_k=top_k)
-
-    def encoder_input(self) -> EncoderInput:
-        return self.question
-
-    def http_body(self) -> dict[str, Any]:
-        """How this search travels to a running service: as a JSON body."""
-        return {"json": self.model_dump(exclude_none=True)}
+class SearchRequest(TextSearchRequest):
+    query: Question = Field(alias="question", examples=["How do I start the service?"])
 
 
 # A search arrives as a JSON body.

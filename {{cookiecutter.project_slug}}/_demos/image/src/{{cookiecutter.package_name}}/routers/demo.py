@@ -1,10 +1,9 @@
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 
-from ..deps import ServicesDep
-from ..media import MediaStore
 from ..problems import problems
-from ..schemas import DemoInfo, ItemId
+from ..schemas import DemoInfo
+from ..stored_file import ItemFile
 
 router = APIRouter(tags=["demo"])
 
@@ -38,15 +37,9 @@ async def demo(request: Request) -> DemoInfo:
         **problems(404, 422, 503),
     },
 )
-async def image(item_id: ItemId, services: ServicesDep) -> FileResponse:
+async def image(stored: ItemFile) -> FileResponse:
     """A stored image's file, exactly as it was loaded."""
-    found = await services.metadata.get_items([item_id])
-    if item_id not in found:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no item with id {item_id}")
-    item = found[item_id]
-    path = MediaStore(services.settings.media_root).path(item["file"])
-    if not path.is_file():
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"the file of item {item_id} is missing")
+    item, path = stored
     return FileResponse(
         path, media_type=item["media_type"], headers={"Cache-Control": "max-age=3600"}
     )

@@ -1,12 +1,12 @@
 import asyncio
 
-from fastapi import APIRouter, HTTPException, Request, Response, status
+from fastapi import APIRouter, Request, Response
 from rdkit import Chem
 from rdkit.Chem.Draw import rdMolDraw2D
 
-from ..deps import ServicesDep
+from ..deps import StoredItem
 from ..problems import problems
-from ..schemas import DemoInfo, ItemId
+from ..schemas import DemoInfo
 
 router = APIRouter(tags=["demo"])
 
@@ -38,12 +38,9 @@ async def demo(request: Request) -> DemoInfo:
         **problems(404, 422, 503),
     },
 )
-async def molecule_svg(item_id: ItemId, services: ServicesDep) -> Response:
+async def molecule_svg(item: StoredItem) -> Response:
     """A stored molecule's structure as an SVG drawing."""
-    found = await services.metadata.get_items([item_id])
-    if item_id not in found:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no item with id {item_id}")
-    svg = await asyncio.to_thread(draw, found[item_id]["smiles"])
+    svg = await asyncio.to_thread(draw, item["smiles"])
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "max-age=3600"})
 
 

@@ -1,16 +1,15 @@
 import asyncio
 import io
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from fastapi.responses import FileResponse
 
-from ..deps import ServicesDep
 from ..encoders.video import InvalidVideoError, frame_at
-from ..media import MediaStore
 from ..problems import problems
-from ..schemas import DemoInfo, ItemId
+from ..schemas import DemoInfo
+from ..stored_file import ItemFile
 
 router = APIRouter(tags=["demo"])
 # Thumbnails fit in this square, in pixels.
@@ -38,17 +37,6 @@ async def demo(request: Request) -> DemoInfo:
     )
 
 
-async def _stored(services: ServicesDep, item_id: int) -> tuple[dict[str, Any], Path]:
-    found = await services.metadata.get_items([item_id])
-    if item_id not in found:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no item with id {item_id}")
-    item = found[item_id]
-    path = MediaStore(services.settings.media_root).path(item["file"])
-    if not path.is_file():
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"the file of item {item_id} is missing")
-    return item, path
-
-
 @router.get(
     "/items/{item_id}/video",
     response_class=FileResponse,
@@ -57,9 +45,9 @@ async def _stored(services: ServicesDep, item_id: int) -> tuple[dict[str, Any], 
         **problems(404, 422, 503),
     },
 )
-async def video(item_id: ItemId, services: ServicesDep) -> FileResponse:
+async def video(stored: ItemFile) -> FileResponse:
     """A stored video's file, exactly as it was loaded (byte ranges work, for seeking)."""
-    item, path = await _stored(services, item_id)
+    item, path = stored
     return FileResponse(
         path, media_type=item["media_type"], headers={"Cache-Control": "max-age=3600"}
     )
@@ -74,12 +62,11 @@ async def video(item_id: ItemId, services: ServicesDep) -> FileResponse:
     },
 )
 async def frame(
-    item_id: ItemId,
-    services: ServicesDep,
+    stored: ItemFile,
     at: Annotated[float, Query(ge=0, le=86_400, description="Seconds into the video.")] = 0.0,
 ) -> Response:
     """A thumbnail of the frame shown `at` seconds into a stored video (a hit's best frame)."""
-    _, path = await _stored(services, item_id)
+    _, path = stored
     try:
         data = await asyncio.to_thread(_thumbnail, path, at)
     except InvalidVideoError as exc:
