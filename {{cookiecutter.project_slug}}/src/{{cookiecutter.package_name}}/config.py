@@ -82,28 +82,12 @@ class Settings(BaseSettings):
     data_root: Path = Field(
         Path("data"), description="Server-side folder that POST /items/load may read from."
     )
-{%- if cookiecutter.demo_type in ["image", "video"] %}
+{%- if "files" in cookiecutter._overlays[cookiecutter.demo_type] %}
     media_root: Path = Field(
         Path("var/media"), description="Folder where loaded files are kept, named by content."
     )
-    # Memory goes by pixels, not bytes: a one-colour 9400x9400 PNG is 100 KB on disk and
-    # 265 MB decoded. The encoder decodes no more than 40 MP (encoder_options max_pixels).
-    max_picture_pixels: int = Field(
-        40_000_000,
-        ge=1,
-        description="A {{ 'video whose frames have' if cookiecutter.demo_type == 'video' else 'picture with' }} more pixels is refused when loaded.",
-    )
 {%- endif %}
-{%- if cookiecutter.demo_type == "video" %}
-    frames_per_second: float = Field(
-        1.0, gt=0, le=60, description="Frames sampled and encoded per second of video."
-    )
-    # A video's frames share its id range in Milvus (records.VECTORS_PER_ITEM): at most 10,000.
-    max_frames_per_video: int = Field(
-        600, ge=1, le=10_000, description="A longer video is sampled more sparsely."
-    )
-{%- endif %}
-    queue_url: str | None = Field(
+{% include "settings/" ~ cookiecutter.demo_type ~ ".py.jinja" ignore missing %}    queue_url: str | None = Field(
         None,
         description="redis://host:6379/0: load chunks go through Redis to `worker` processes "
         "(SAQ); empty: the web process runs them itself.",
