@@ -2,21 +2,27 @@
 the switch; the old encoder is refused afterwards, as the new one was before."""
 
 import asyncio
+import os
+import subprocess
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import httpx
 import pytest
 
+import {{ cookiecutter.package_name }}
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.encoders import Encoder, EncodingError, Vector, identity
 from {{ cookiecutter.package_name }}.ingest import encode_items, new_job
 from {{ cookiecutter.package_name }}.metadata_store import MetadataStore, ReindexRunningError
-from {{ cookiecutter.package_name }}.milvus_store import SchemaMismatchError
+from {{ cookiecutter.package_name }}.milvus_store import SchemaMismatchError, identity_mismatch
 from {{ cookiecutter.package_name }}.records import EncoderInput, item_columns
 from {{ cookiecutter.package_name }}.services import close_services, open_services, reindex_stores
 
 from examples import UPLOAD, search
 from helpers import counts, multipart, running_app, wait_for_job
+from servers import free_port
 
 
 class Renamed:
@@ -91,6 +97,40 @@ async def test_reindex_moves_every_item_to_another_encoder(
         await store.close()
     assert record is not None
     assert (record.active, record.identity) == (done.collection, identity(renamed))
+
+
+async def test_serve_refuses_another_encoder_in_one_line(
+    lite_settings: Settings, encoder: Encoder[EncoderInput], tmp_path: Path
+) -> None:
+    """`serve` with ENCODER changed under a collection: the refusal is one line, no traceback."""
+    settings, renamed = lite_settings, Renamed(encoder)
+    await close_services(await open_services(settings, renamed))  # the collection's encoder
+    prefix = "{{ cookiecutter.package_name|upper }}_"
+    environment = {
+        **os.environ,
+        "PYTHONPATH": str(Path({{ cookiecutter.package_name }}.__file__).parents[1]),
+        **{prefix + name.upper(): str(getattr(settings, name)) for name in SERVE_SETTINGS},
+    }
+    served = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "{{ cookiecutter.package_name }}", "serve", "--port", str(free_port())],
+        cwd=tmp_path,  # no .env here
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert served.returncode == 3, served.stderr  # uvicorn's code for a failed start-up
+    assert "Traceback" not in served.stderr
+    refusal = identity_mismatch(settings.collection, identity(renamed), identity(encoder))
+    assert [line for line in served.stderr.splitlines() if line.startswith("ERROR")] == [
+        f"ERROR:    {refusal}",
+        "ERROR:    Application startup failed. Exiting.",
+    ]
+
+
+# What `serve` needs to find the stores a test's settings name.
+SERVE_SETTINGS = ("milvus_uri", "database_url", "table_prefix", "collection", "data_root")
 
 
 async def each_item_finds_itself(settings: Settings, encoder: Encoder[EncoderInput]) -> None:

@@ -347,10 +347,29 @@ def serve(settings: Settings) -> int:
     return 0
 
 
+class RefusalsInOneLine(logging.Filter):
+    """uvicorn logs a failed start-up as the whole traceback; a refusal this package words for
+    a person (another encoder's collection, an old schema, a store in use) needs only its line."""
+
+    REFUSALS = (SchemaError, SchemaMismatchError, StoreInUseError)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if message.startswith("Traceback"):
+            last = message.rstrip().rpartition("\n")[2]
+            for refusal in self.REFUSALS:
+                name = f"{refusal.__module__}.{refusal.__qualname__}: "
+                if last.startswith(name):
+                    record.msg, record.args = last.removeprefix(name), ()
+        return True
+
+
 def _log_config() -> dict[str, Any]:
     """uvicorn's own logging, plus this package's INFO lines (the encoder loading, say), in
     every worker process uvicorn starts."""
     config: dict[str, Any] = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config["filters"] = {"refusals": {"()": RefusalsInOneLine}}
+    config["handlers"]["default"]["filters"] = ["refusals"]
     config["loggers"]["{{ cookiecutter.package_name }}"] = {
         "handlers": ["default"],
         "level": "INFO",
