@@ -38,6 +38,7 @@ from {{ cookiecutter.package_name }}.records import (
     EncoderInput,
     Record,
     SearchRequest,
+    item_files,
     parse_files,
     sample_data,
 )
@@ -121,15 +122,16 @@ class Sample:
     def read(cls, settings: Settings) -> "Sample":
         path = sample_data(settings)
         parsed = parse_files(files_at(path, path.name), settings)
-        records = [record for _, record in parsed.records]
-        # As a load task carries them (a file staged in the media store), then read.
-        carried = [Record.from_task(record.staged(), settings) for record in records]
+        # As a load task carries them (a file an item keeps staged), then read.
+        files = item_files(settings)
+        tasks = [files.stage(r.model_dump(), parsed.files.get(p)) for p, r in parsed.records]
         for block in parsed.blocks:
-            for _, row in block.read():
-                with contextlib.suppress(ValueError):
-                    carried.append(Record.from_task(row, settings))
-        records = records or carried
-        return cls(records, [part for record in carried for part in record.encoder_inputs()])
+            tasks += [row for _, row in block.read()]
+        carried: list[Record] = []
+        for task in tasks:
+            with contextlib.suppress(ValueError):
+                carried.append(Record.from_task(task, settings))
+        return cls(carried, [part for record in carried for part in record.encoder_inputs()])
 
 
 def scaled_copy(settings: Settings, root: Path, scale: int) -> str:

@@ -68,6 +68,8 @@ def copies_of(parsed: ParsedUpload[Record], copies: int) -> ParsedUpload[Record]
         for position, record in parsed.records:
             many.records.append((offset + position, record))
             many.labels[offset + position] = parsed.label(position)
+            if position in parsed.files:
+                many.files[offset + position] = parsed.files[position]
         many.blocks += [replace(b, first_line=offset + b.first_line) for b in parsed.blocks]
     return many
 

@@ -20,11 +20,16 @@ from .uploads import ParsedUpload, SourceFile
 
 
 class DemoRecord(Protocol):
-    """One item as loaded: what the encoder reads, and how a load task carries it."""
+    """One item as loaded: plain data, what the encoder reads, and how a load task carries it.
+
+    A load task carries its fields (with the key of a file its item keeps, which `item_files`
+    stores beforehand); `from_task` rebuilds the record, which may then read that stored file,
+    but writes and removes nothing.
+    """
 
     def encoder_inputs(self) -> Sequence[Any]: ...
 
-    def staged(self) -> dict[str, Any]: ...
+    def model_dump(self) -> dict[str, Any]: ...
 
     @classmethod
     def from_task(cls, data: dict[str, Any], settings: Settings) -> "DemoRecord": ...

@@ -28,6 +28,7 @@ from tenacity import AsyncRetrying, stop_after_delay, wait_exponential
 
 from .config import Settings
 from .encoders import Encoder, EncodingError, Vector
+from .item_files import ItemFiles
 from .load_queue import Chunk, ChunkQueue, QueueUnavailableError
 from .metadata_store import (
     MAX_JOB_ERRORS,
@@ -88,13 +89,16 @@ class Ingestor:
         milvus: MilvusStore,
         encoder: Encoder[EncoderInput],
         settings: Settings,
+        files: ItemFiles,
         queue: Callable[["Ingestor"], ChunkQueue],
     ) -> None:
-        """`queue` makes the queue that runs the chunks, given this ingestor to run them."""
+        """`files` stores what items keep beside the two stores; `queue` makes the queue that
+        runs the chunks, given this ingestor to run them."""
         self._metadata = metadata
         self._milvus = milvus
         self._encoder = encoder
         self._settings = settings
+        self._files = files
         self.queue = queue(self)
         self._retrying: set[asyncio.Task[None]] = set()
 
@@ -172,9 +176,9 @@ class Ingestor:
     async def _plan(
         self, kind: str, source: str, parsed: ParsedUpload[Record]
     ) -> tuple[Job, list[Chunk]]:
-        """Stage the records for their tasks (a file is copied into the media store), cut them
-        into chunks of a batch each, and record the job."""
-        staged, unreadable = await asyncio.to_thread(_stage, parsed)
+        """Stage the records for their tasks (a file an item keeps is stored), cut them into
+        chunks of a batch each, and record the job."""
+        staged, unreadable = await asyncio.to_thread(_stage, parsed, self._files)
         size = self._settings.batch_size
         batches = [staged[start : start + size] for start in range(0, len(staged), size)]
         errors = [*parsed.errors, *unreadable]
@@ -278,7 +282,12 @@ class Ingestor:
             await self._metadata.delete_items(ids)
 
     def _encode(self, items: Sequence[tuple[int, str, dict[str, Any]]]) -> "EncodedBatch":
-        return encode_items(items, self._encoder, self._settings)
+        encoded = encode_items(items, self._encoder, self._settings)
+        # A file this load wrote for an item it could not read is held by no item: the load
+        # leaves nothing behind.
+        for task in encoded.unreadable:
+            self._files.abandon(task)
+        return encoded
 
     async def _undo(self, ids: list[int]) -> None:
         """Take a half-written batch out of both stores: Milvus may or may not hold it.
@@ -329,9 +338,11 @@ def encode_items(
             parts = record.encoder_inputs()
         except InvalidItemError as exc:
             encoded.errors.append((label, str(exc)))
+            encoded.unreadable.append(data)
             continue
         except ValidationError as exc:
             encoded.errors.append((label, describe_invalid(exc)))
+            encoded.unreadable.append(data)
             continue
         readable.append((position, label, record, len(parts)))
         inputs.extend(parts)
@@ -378,13 +389,14 @@ async def _until_done(attempt: Callable[[], Awaitable[object]], what: str) -> No
 
 
 def _stage(
-    parsed: ParsedUpload[Record],
+    parsed: ParsedUpload[Record], files: ItemFiles
 ) -> tuple[list[tuple[int, str, dict[str, Any]]], list[ItemError]]:
     """Each record as its task will carry it, and why others could not be staged."""
     staged, errors = [], []
     for position, record in parsed.records:
         try:
-            staged.append((position, parsed.label(position), record.staged()))
+            task = files.stage(record.model_dump(), parsed.files.get(position))
+            staged.append((position, parsed.label(position), task))
         except InvalidItemError as exc:
             errors.append(ItemError(item=parsed.label(position), reason=str(exc)))
     return staged, errors
@@ -392,11 +404,13 @@ def _stage(
 
 @dataclass
 class EncodedBatch:
-    """A batch after encoding: the usable records with their vectors, and why others failed."""
+    """A batch after encoding: the usable records with their vectors, why others failed, and
+    the tasks of those that could not even be read (for their files to be abandoned)."""
 
     records: list[tuple[int, Record]] = field(default_factory=list)
     vectors: list[list[Vector]] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)
+    unreadable: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass

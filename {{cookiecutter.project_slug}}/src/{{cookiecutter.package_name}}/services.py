@@ -70,12 +70,15 @@ async def _open(
     except BaseException:
         await metadata.close()
         raise
+    files = item_files(settings)
     return Services(
         settings=settings,
         encoder=encoder,
         milvus=milvus,
         metadata=metadata,
-        ingestor=Ingestor(metadata, milvus, encoder, settings, functools.partial(_queue, settings)),
+        ingestor=Ingestor(
+            metadata, milvus, encoder, settings, files, functools.partial(_queue, settings)
+        ),
         searcher=Searcher(
             encoder,
             milvus,
@@ -84,7 +87,7 @@ async def _open(
             settings.default_top_k,
             settings.max_top_k,
         ),
-        files=item_files(settings),
+        files=files,
         lock=lock,
     )
 

@@ -52,6 +52,15 @@ class SourceFile:
 
 
 @dataclass(frozen=True)
+class KeptFile:
+    """The file an item keeps beside the two stores, as its load found it: where to read it,
+    and the extension it is stored under (what the content turned out to be, not its name)."""
+
+    source: SourceFile
+    extension: str
+
+
+@dataclass(frozen=True)
 class RowBlock:
     """Rows of a text file, read into fields when their chunk runs.
 
@@ -166,13 +175,16 @@ class ParsedUpload(Generic[RecordT]):
     """What a load holds: records found in the files, keyed by their position; blocks of rows
     read when their chunk runs; and the items that could not be used.
 
-    A position is a line number unless `labels` names it (a file name, say).
+    A position is a line number unless `labels` names it (a file name, say). `files` holds,
+    by position, the file a record's item keeps (item_files.py stores it when the load is
+    accepted); a record of a demo that keeps no file has none.
     """
 
     records: list[tuple[int, RecordT]] = field(default_factory=list)
     errors: list[ItemError] = field(default_factory=list)
     labels: dict[int, str] = field(default_factory=dict)
     blocks: list[RowBlock] = field(default_factory=list)
+    files: dict[int, KeptFile] = field(default_factory=dict)
 
     @property
     def total(self) -> int:

@@ -9,7 +9,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from {{ cookiecutter.package_name }}.media import SWEEP_AFTER, MediaStore
+from {{ cookiecutter.package_name }}.media import (
+    KEY_COLUMN,
+    SWEEP_AFTER,
+    WRITTEN,
+    MediaFiles,
+    MediaStore,
+)
+from {{ cookiecutter.package_name }}.uploads import InvalidItemError, KeptFile, SourceFile
 
 from examples import UPLOAD, files_root
 from helpers import multipart, wait_for_job
@@ -28,6 +35,34 @@ def test_storing_bytes_again_marks_the_file_fresh(tmp_path: Path) -> None:
     assert not store.settled(key)
     store.remove([key])
     assert store.path(key).read_bytes() == b"bytes"
+
+
+def test_a_staged_file_is_stored_once_and_abandoned_only_by_the_load_that_wrote_it(
+    tmp_path: Path,
+) -> None:
+    files = MediaFiles(MediaStore(tmp_path))
+    photo = KeptFile(SourceFile("a.jpg", data=b"bytes"), "jpeg")
+    first = files.stage({"name": "a.jpg"}, photo)
+    again = files.stage({"name": "copy.jpg"}, photo)
+    assert (first["name"], again["name"]) == ("a.jpg", "copy.jpg")
+    assert first[KEY_COLUMN] == again[KEY_COLUMN]
+    assert (first[WRITTEN], again[WRITTEN]) == (True, False)
+    path = files.store.path(first[KEY_COLUMN])
+    # The second load found the file here, perhaps another item's: it stays.
+    files.abandon(again)
+    assert path.read_bytes() == b"bytes"
+    files.abandon(first)
+    assert not path.exists()
+
+
+def test_a_file_that_cannot_be_read_is_not_staged(tmp_path: Path) -> None:
+    files = MediaFiles(MediaStore(tmp_path / "media"))
+    gone = KeptFile(SourceFile("gone.jpg", path=tmp_path / "gone.jpg"), "jpeg")
+    with pytest.raises(InvalidItemError, match=r"^cannot read the file: No such file"):
+        files.stage({"name": "gone.jpg"}, gone)
+    with pytest.raises(InvalidItemError, match="no file to read"):
+        files.stage({"name": "gone.jpg"}, None)
+    assert not (tmp_path / "media").exists()
 
 
 def test_only_the_store_s_own_files_are_listed_and_removed(tmp_path: Path) -> None:

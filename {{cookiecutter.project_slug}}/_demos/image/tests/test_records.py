@@ -4,15 +4,25 @@ import pytest
 from PIL import Image
 
 from {{ cookiecutter.package_name }}.config import Settings
-from {{ cookiecutter.package_name }}.records import Record, parse_files
-from {{ cookiecutter.package_name }}.uploads import InvalidItemError, InvalidUploadError, SourceFile
+from {{ cookiecutter.package_name }}.records import Record, item_files, parse_files
+from {{ cookiecutter.package_name }}.uploads import (
+    InvalidItemError,
+    InvalidUploadError,
+    ParsedUpload,
+    SourceFile,
+)
 
 from examples import PHOTO, TRUNCATED
 
 
-def as_task_carries_it(record: Record, settings: Settings) -> Record:
-    """The record a worker rebuilds from the load task: its file staged in the media store."""
-    return Record.from_task(record.staged(), settings)
+def as_tasks_carry_them(parsed: ParsedUpload[Record], settings: Settings) -> list[Record]:
+    """The records a worker rebuilds from the load tasks: their files staged in the media
+    store, as a load stages them."""
+    files = item_files(settings)
+    return [
+        Record.from_task(files.stage(record.model_dump(), parsed.files.get(position)), settings)
+        for position, record in parsed.records
+    ]
 
 
 def png_bytes() -> bytes:
@@ -48,16 +58,15 @@ def test_an_upload_without_any_picture_is_refused(settings: Settings) -> None:
 
 
 def test_a_truncated_jpeg_fails_when_decoded(settings: Settings) -> None:
-    [(_, record)] = parse_files([SourceFile("cut.jpg", data=TRUNCATED)], settings).records
+    parsed = parse_files([SourceFile("cut.jpg", data=TRUNCATED)], settings)
+    [record] = as_tasks_carry_them(parsed, settings)
     with pytest.raises(InvalidItemError, match="truncated or corrupt"):
-        as_task_carries_it(record, settings).encoder_inputs()
+        record.encoder_inputs()
 
 
 def test_a_good_file_is_stored_once_under_its_hash(settings: Settings) -> None:
     files = [SourceFile("a.jpg", data=PHOTO), SourceFile("copy.jpg", data=PHOTO)]
-    records = [
-        as_task_carries_it(record, settings) for _, record in parse_files(files, settings).records
-    ]
+    records = as_tasks_carry_them(parse_files(files, settings), settings)
     for record in records:
         [image] = record.encoder_inputs()
         assert isinstance(image, Image.Image)

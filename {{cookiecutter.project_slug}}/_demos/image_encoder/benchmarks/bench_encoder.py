@@ -17,7 +17,7 @@ from PIL import Image
 
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.encoders.image import EfficientNetEncoder
-from {{ cookiecutter.package_name }}.records import Record, parse_files, sample_data
+from {{ cookiecutter.package_name }}.records import Record, item_files, parse_files, sample_data
 from {{ cookiecutter.package_name }}.uploads import files_at
 
 
@@ -26,7 +26,9 @@ def decode(settings: Settings) -> list[Image.Image]:
     started = time.perf_counter()
     parsed = parse_files(files_at(path, path.name), settings)
     # As a load task carries them: each file staged in the media store, then decoded.
-    records = [Record.from_task(record.staged(), settings) for _, record in parsed.records]
+    files = item_files(settings)
+    tasks = [files.stage(r.model_dump(), parsed.files.get(p)) for p, r in parsed.records]
+    records = [Record.from_task(task, settings) for task in tasks]
     pictures = [p for record in records for p in record.encoder_inputs()]
     elapsed = time.perf_counter() - started
     print(

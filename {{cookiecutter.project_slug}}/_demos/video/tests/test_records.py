@@ -2,15 +2,25 @@ import pytest
 from PIL import Image
 
 from {{ cookiecutter.package_name }}.config import Settings
-from {{ cookiecutter.package_name }}.records import Record, parse_files
-from {{ cookiecutter.package_name }}.uploads import InvalidItemError, InvalidUploadError, SourceFile
+from {{ cookiecutter.package_name }}.records import Record, item_files, parse_files
+from {{ cookiecutter.package_name }}.uploads import (
+    InvalidItemError,
+    InvalidUploadError,
+    ParsedUpload,
+    SourceFile,
+)
 
 from examples import CLIP, CLIPS, PICTURES, TRUNCATED
 
 
-def as_task_carries_it(record: Record, settings: Settings) -> Record:
-    """The record a worker rebuilds from the load task: its file staged in the media store."""
-    return Record.from_task(record.staged(), settings)
+def as_tasks_carry_them(parsed: ParsedUpload[Record], settings: Settings) -> list[Record]:
+    """The records a worker rebuilds from the load tasks: their files staged in the media
+    store, as a load stages them."""
+    files = item_files(settings)
+    return [
+        Record.from_task(files.stage(record.model_dump(), parsed.files.get(position)), settings)
+        for position, record in parsed.records
+    ]
 
 
 def test_the_type_comes_from_the_content_not_the_name(settings: Settings) -> None:
@@ -18,8 +28,9 @@ def test_the_type_comes_from_the_content_not_the_name(settings: Settings) -> Non
     parsed = parse_files([SourceFile("really-a-webm.mp4", data=webm)], settings)
     [(_, record)] = parsed.records
     assert (record.media_type, record.width, record.height) == ("video/webm", 320, 240)
-    as_task_carries_it(record, settings).encoder_inputs()
-    assert record.file.endswith(".webm")
+    [carried] = as_tasks_carry_them(parsed, settings)
+    carried.encoder_inputs()
+    assert carried.file.endswith(".webm")
 
 
 def test_bad_files_are_reported_by_name_and_the_rest_kept(settings: Settings) -> None:
@@ -43,16 +54,15 @@ def test_an_upload_without_any_video_is_refused(settings: Settings) -> None:
 
 
 def test_a_truncated_video_fails_when_its_frames_are_read(settings: Settings) -> None:
-    [(_, record)] = parse_files([SourceFile("cut.mp4", data=TRUNCATED)], settings).records
+    parsed = parse_files([SourceFile("cut.mp4", data=TRUNCATED)], settings)
+    [record] = as_tasks_carry_them(parsed, settings)
     with pytest.raises(InvalidItemError, match="truncated video"):
-        as_task_carries_it(record, settings).encoder_inputs()
+        record.encoder_inputs()
 
 
 def test_frames_and_their_times_come_out_of_a_good_video(settings: Settings) -> None:
     files = [SourceFile("a.mp4", data=CLIP), SourceFile("copy.mp4", data=CLIP)]
-    records = [
-        as_task_carries_it(record, settings) for _, record in parse_files(files, settings).records
-    ]
+    records = as_tasks_carry_them(parse_files(files, settings), settings)
     for record in records:
         frames = record.encoder_inputs()
         assert len(frames) == 9
@@ -64,8 +74,7 @@ def test_frames_and_their_times_come_out_of_a_good_video(settings: Settings) -> 
 
 def test_the_sampling_rate_is_a_setting(settings: Settings) -> None:
     faster = settings.model_copy(update={"frames_per_second": 2.0})
-    [(_, parsed)] = parse_files([SourceFile("a.mp4", data=CLIP)], faster).records
-    record = as_task_carries_it(parsed, faster)
+    [record] = as_tasks_carry_them(parse_files([SourceFile("a.mp4", data=CLIP)], faster), faster)
     assert len(record.encoder_inputs()) == 18
     assert record.frame_times == [n / 2 for n in range(18)]
 

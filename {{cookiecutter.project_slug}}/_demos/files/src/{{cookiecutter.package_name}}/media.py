@@ -18,12 +18,13 @@ from typing import Any
 
 from .config import Settings
 from .metadata_store import MetadataStore
+from .uploads import InvalidItemError, KeptFile
 
 logger = logging.getLogger(__name__)
 
 _KEY = re.compile(r"^[0-9a-f]{64}\.[a-z0-9]{1,8}$")
 _PART = re.compile(r"^\.[0-9a-f]{32}\.part$")
-# The key a staged record carries (beside its fields) to say that its load wrote its file.
+# The key a load task carries (beside its record's fields) to say that its load wrote its file.
 WRITTEN = "file_written"
 # The item column that holds a file's key.
 KEY_COLUMN = "file"
@@ -108,6 +109,23 @@ class MediaFiles:
 
     def __init__(self, store: MediaStore) -> None:
         self.store = store
+
+    def stage(self, fields: dict[str, Any], file: KeptFile | None) -> dict[str, Any]:
+        """Copy the file into the store: the task names it by key, which every worker reads
+        from the shared MEDIA_ROOT, and says whether this load wrote it."""
+        if file is None:
+            raise InvalidItemError("no file to read")
+        try:
+            data = file.source.read()
+        except OSError as exc:  # its strerror, not str(): that names the path on this machine
+            raise InvalidItemError(f"cannot read the file: {exc.strerror}") from None
+        key, written = self.store.put(data, file.extension)
+        return {**fields, KEY_COLUMN: key, WRITTEN: written}
+
+    def abandon(self, task: Mapping[str, Any]) -> None:
+        # Only a file this load wrote: one that was here before may be another item's.
+        if task.get(WRITTEN) and task.get(KEY_COLUMN):
+            self.store.discard(str(task[KEY_COLUMN]))
 
     async def release(self, metadata: MetadataStore, items: Sequence[Mapping[str, Any]]) -> None:
         keys = {str(item[KEY_COLUMN]) for item in items if item.get(KEY_COLUMN)}

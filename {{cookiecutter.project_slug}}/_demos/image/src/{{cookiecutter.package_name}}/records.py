@@ -10,13 +10,13 @@ from sqlalchemy import Column, Integer, String
 
 from .config import Settings
 from .encoders.image import ImageInput, InvalidImageError, open_image
-from .media import WRITTEN, MediaStore
+from .media import MediaStore
 from .media import item_files as item_files
 from .milvus_store import Match
 from .picture_search import SearchBody as SearchBody
 from .picture_search import SearchRequest as SearchRequest
 from .schemas import ItemError
-from .uploads import InvalidItemError, InvalidUploadError, ParsedUpload, SourceFile
+from .uploads import InvalidItemError, InvalidUploadError, KeptFile, ParsedUpload, SourceFile
 
 # The encoder reads image files or decoded pictures, and each image is one vector.
 EncoderInput = ImageInput
@@ -32,50 +32,35 @@ class Record(BaseModel):
     height: int = Field(ge=1)
     file: str = Field("", max_length=80, description="The stored file's key (content hash).")
 
-    _source: SourceFile | None = PrivateAttr(None)
-    _media: MediaStore | None = PrivateAttr(None)
-    # Whether this item's load wrote its stored file: then a failure to decode removes it.
-    _written: bool = PrivateAttr(False)
-
-    def staged(self) -> dict[str, Any]:
-        """Copy the file into the media store and return the record as a load task carries
-        it: by the file's key, which every worker reads from the shared MEDIA_ROOT."""
-        if self._source is None or self._media is None:
-            raise InvalidItemError(f"{self.name} has no file to read")
-        try:
-            data = self._source.read()
-        except OSError as exc:
-            raise InvalidItemError(f"cannot read the file: {exc.strerror}") from None
-        self.file, written = self._media.put(data, self.media_type.rpartition("/")[2])
-        return {**self.model_dump(), WRITTEN: written}
+    # Where a load task's stored file is read from (see `from_task`).
+    _stored: Path | None = PrivateAttr(None)
 
     @classmethod
     def from_task(cls, data: dict[str, Any], settings: Settings) -> "Record":
         """The record a load task carried, its file found in the media store."""
         record = cls.model_validate(data)
-        record._media = MediaStore(settings.media_root)
-        record._written = bool(data.get(WRITTEN))
+        if record.file:
+            record._stored = MediaStore(settings.media_root).path(record.file)
         return record
 
     def encoder_inputs(self) -> list[EncoderInput]:
         """Decode the whole stored file (a truncated one fails here)."""
-        if self._media is None or not self.file:
-            raise InvalidItemError(f"{self.name} has no stored file")
         try:
-            image = open_image(self._media.path(self.file).read_bytes())
+            image = open_image(self._stored_file().read_bytes())
         except OSError as exc:  # its strerror, not str(): that names the path on this machine
             raise InvalidItemError(f"cannot read the stored file: {exc.strerror}") from None
         except InvalidImageError as exc:
-            if self._written:  # no item will hold the file: the load leaves nothing behind
-                self._media.discard(self.file)
             raise InvalidItemError(str(exc)) from None
         return [image]
 
     def picture(self) -> bytes:
         """The image file itself (what the benchmark searches with)."""
-        if self._source is None:
-            raise ValueError(f"{self.name} has no file to read")
-        return self._source.read()
+        return self._stored_file().read_bytes()
+
+    def _stored_file(self) -> Path:
+        if self._stored is None:
+            raise InvalidItemError(f"{self.name} has no stored file")
+        return self._stored
 
 
 class Item(Record):
@@ -118,7 +103,6 @@ def parse_files(files: Sequence[SourceFile], settings: Settings) -> ParsedUpload
     in full and reports the ones that turn out broken.
     """
     parsed: ParsedUpload[Record] = ParsedUpload()
-    media = MediaStore(settings.media_root)
     for position, file in enumerate(files, start=1):
         parsed.labels[position] = file.name
         try:
@@ -126,8 +110,9 @@ def parse_files(files: Sequence[SourceFile], settings: Settings) -> ParsedUpload
         except InvalidItemError as exc:
             parsed.errors.append(ItemError(item=file.name, reason=str(exc)))
             continue
-        record._source, record._media = file, media
         parsed.records.append((position, record))
+        # Stored under the extension of what it is: a PNG named .jpg is kept as .png.
+        parsed.files[position] = KeptFile(file, record.media_type.rpartition("/")[2])
     if not parsed.records:
         reasons = "; ".join(f"{error.item}: {error.reason}" for error in parsed.errors[:5])
         raise InvalidUploadError(f"no image could be read ({reasons})")

@@ -42,10 +42,6 @@ class Record(BaseModel):
     def encoder_inputs(self) -> list[EncoderInput]:
         return [self.question]
 
-    def staged(self) -> dict[str, Any]:
-        """The record as a load task carries it to whichever process runs the task."""
-        return self.model_dump()
-
     @classmethod
     def from_task(cls, data: dict[str, Any], settings: Settings) -> "Record":
         """The record a load task carried."""

@@ -11,13 +11,13 @@ from sqlalchemy import JSON, Column, Float, Integer, String
 from .config import Settings
 from .encoders.image import ImageInput
 from .encoders.video import FrameSampler, InvalidVideoError, frame_at, probe
-from .media import WRITTEN, MediaStore
+from .media import MediaStore
 from .media import item_files as item_files
 from .milvus_store import Match
 from .picture_search import SearchBody as SearchBody
 from .picture_search import SearchRequest as SearchRequest
 from .schemas import ItemError
-from .uploads import InvalidItemError, InvalidUploadError, ParsedUpload, SourceFile
+from .uploads import InvalidItemError, InvalidUploadError, KeptFile, ParsedUpload, SourceFile
 
 # The encoder reads pictures: a video is the frames sampled from it, one Milvus row each.
 EncoderInput = ImageInput
@@ -43,55 +43,39 @@ class Record(BaseModel):
         default_factory=list, description="When each sampled frame is shown, in seconds."
     )
 
-    _source: SourceFile | None = PrivateAttr(None)
-    _media: MediaStore | None = PrivateAttr(None)
-    # Whether this item's load wrote its stored file: then a failure to decode removes it.
-    _written: bool = PrivateAttr(False)
+    # Where a load task's stored file is read from, and how its frames are sampled (see
+    # `from_task`).
+    _stored: Path | None = PrivateAttr(None)
     _sampler: FrameSampler | None = PrivateAttr(None)
-    _extension: str = PrivateAttr("bin")
-
-    def staged(self) -> dict[str, Any]:
-        """Copy the file into the media store and return the record as a load task carries
-        it: by the file's key, which every worker reads from the shared MEDIA_ROOT."""
-        if self._source is None or self._media is None:
-            raise InvalidItemError(f"{self.name} has no file to read")
-        try:
-            data = self._source.read()
-        except OSError as exc:
-            raise InvalidItemError(f"cannot read the file: {exc.strerror}") from None
-        self.file, written = self._media.put(data, self._extension)
-        return {**self.model_dump(), WRITTEN: written}
 
     @classmethod
     def from_task(cls, data: dict[str, Any], settings: Settings) -> "Record":
         """The record a load task carried, its file found in the media store."""
         record = cls.model_validate(data)
-        record._media = MediaStore(settings.media_root)
-        record._written = bool(data.get(WRITTEN))
+        if record.file:
+            record._stored = MediaStore(settings.media_root).path(record.file)
         record._sampler = FrameSampler(settings.frames_per_second, settings.max_frames_per_video)
         return record
 
     def encoder_inputs(self) -> list[EncoderInput]:
         """Decode the stored video's sampled frames (a broken file fails here)."""
-        if self._media is None or self._sampler is None or not self.file:
+        if self._stored is None or self._sampler is None:
             raise InvalidItemError(f"{self.name} has no stored file")
         try:
-            with self._media.path(self.file).open("rb") as stream:
+            with self._stored.open("rb") as stream:
                 frames = self._sampler.sample(stream)
         except OSError as exc:  # its strerror, not str(): that names the path on this machine
             raise InvalidItemError(f"cannot read the stored file: {exc.strerror}") from None
         except InvalidVideoError as exc:
-            if self._written:  # no item will hold the file: the load leaves nothing behind
-                self._media.discard(self.file)
             raise InvalidItemError(str(exc)) from None
         self.frame_times = [frame.at for frame in frames]
         return [frame.image for frame in frames]
 
     def picture(self) -> bytes:
         """A frame from a third of the way in, as a JPEG (what the benchmark searches with)."""
-        if self._source is None:
-            raise ValueError(f"{self.name} has no file to read")
-        with self._source.open() as stream:
+        if self._stored is None:
+            raise InvalidItemError(f"{self.name} has no stored file")
+        with self._stored.open("rb") as stream:
             image = frame_at(stream, (self.duration or 0) / 3)
         out = io.BytesIO()
         image.save(out, format="JPEG", quality=90)
@@ -170,26 +154,25 @@ def parse_files(files: Sequence[SourceFile], settings: Settings) -> ParsedUpload
     frames and reports the ones that turn out broken.
     """
     parsed: ParsedUpload[Record] = ParsedUpload()
-    media = MediaStore(settings.media_root)
-    sampler = FrameSampler(settings.frames_per_second, settings.max_frames_per_video)
     for position, file in enumerate(files, start=1):
         parsed.labels[position] = file.name
         try:
-            record = _probe(file, settings.max_picture_pixels)
+            record, extension = _probe(file, settings.max_picture_pixels)
         except InvalidItemError as exc:
             parsed.errors.append(ItemError(item=file.name, reason=str(exc)))
             continue
-        record._source, record._media, record._sampler = file, media, sampler
         parsed.records.append((position, record))
+        parsed.files[position] = KeptFile(file, extension)
     if not parsed.records:
         reasons = "; ".join(f"{error.item}: {error.reason}" for error in parsed.errors[:5])
         raise InvalidUploadError(f"no video could be read ({reasons})")
     return parsed
 
 
-def _probe(file: SourceFile, max_pixels: int) -> Record:
-    """The video's kind, size and length, from its header: no frame is decoded yet, and one
-    whose frames are too large to decode is refused before any is."""
+def _probe(file: SourceFile, max_pixels: int) -> tuple[Record, str]:
+    """The video's kind, size and length, from its header, and the extension of its kind: no
+    frame is decoded yet, and one whose frames are too large to decode is refused before any
+    is."""
     try:
         with file.open() as stream:
             if not stream.read(1):
@@ -212,5 +195,4 @@ def _probe(file: SourceFile, max_pixels: int) -> Record:
         height=info.height,
         duration=info.duration,
     )
-    record._extension = info.extension
-    return record
+    return record, info.extension
