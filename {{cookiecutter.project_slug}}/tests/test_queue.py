@@ -135,7 +135,9 @@ def assert_loaded_once(client: httpx.Client, job: dict[str, Any]) -> None:
     assert job["state"] == "succeeded", job
     assert job["loaded"] == job["total"] - job["failed"]
     assert client.get("/items/count").json() == {"milvus": job["loaded"], "metadata": job["loaded"]}
-    report = client.get("/admin/consistency").json()
+    checked = client.get("/admin/consistency")
+    assert checked.status_code == 200, checked.text
+    report = checked.json()
     assert (report["only_in_milvus"], report["only_in_metadata"]) == (0, 0), report
 
 
