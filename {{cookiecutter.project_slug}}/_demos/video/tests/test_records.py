@@ -2,25 +2,11 @@ import pytest
 from PIL import Image
 
 from {{ cookiecutter.package_name }}.config import Settings
-from {{ cookiecutter.package_name }}.records import Record, item_files, parse_files
-from {{ cookiecutter.package_name }}.uploads import (
-    InvalidItemError,
-    InvalidUploadError,
-    ParsedUpload,
-    SourceFile,
-)
+from {{ cookiecutter.package_name }}.records import parse_files
+from {{ cookiecutter.package_name }}.uploads import InvalidItemError, InvalidUploadError, SourceFile
+from staging import as_tasks_carry_them
 
 from examples import CLIP, CLIPS, PICTURES, TRUNCATED
-
-
-def as_tasks_carry_them(parsed: ParsedUpload[Record], settings: Settings) -> list[Record]:
-    """The records a worker rebuilds from the load tasks: their files staged in the media
-    store, as a load stages them."""
-    files = item_files(settings)
-    return [
-        Record.from_task(files.stage(record.model_dump(), parsed.files.get(position)), settings)
-        for position, record in parsed.records
-    ]
 
 
 def test_the_type_comes_from_the_content_not_the_name(settings: Settings) -> None:
